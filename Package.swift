@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module graph (see README.md, "Architecture"): lower modules never import higher ones.
+//
+//   COpenBLAS, CFFmpeg   system libraries (module maps + tiny C shims)
+//   Tensor               float32 tensors and the kernels the model needs (GEMM through OpenBLAS)
+//   ModelIO              safetensors (memory-mapped), model bundles, weight lookup with shape checks
+//   segd                 the command line
+let package = Package(
+    name: "segd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "segd", targets: ["segd"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
+        .library(name: "ModelIO", targets: ["ModelIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+        ),
+        .target(
+            name: "Tensor",
+            dependencies: ["COpenBLAS"]
+        ),
+        .target(
+            name: "ModelIO",
+            dependencies: ["Tensor"]
+        ),
+        .executableTarget(
+            name: "segd",
+            dependencies: [
+                "Tensor",
+                "ModelIO",
+                "CFFmpeg",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TensorTests",
+            dependencies: ["Tensor"]
+        ),
+        .testTarget(
+            name: "ModelIOTests",
+            dependencies: ["ModelIO", "Tensor"]
+        ),
+        .testTarget(
+            name: "SegdCLITests",
+            dependencies: ["ModelIO"]
+        ),
+    ]
+)

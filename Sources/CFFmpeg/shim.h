@@ -1,0 +1,20 @@
+// FFmpeg's demuxing, decoding and scaling libraries, plus small inline helpers for the
+// function-like macros Swift cannot import.
+#ifndef SEGD_CFFMPEG_SHIM_H
+#define SEGD_CFFMPEG_SHIM_H
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libswscale/swscale.h>
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
+#include <libavutil/imgutils.h>
+
+/// AVERROR(e) for a POSIX errno value.
+static inline int segd_averror(int e) { return AVERROR(e); }
+/// AVERROR_EOF, a macro built from FFERRTAG.
+static inline int segd_averror_eof(void) { return AVERROR_EOF; }
+/// The major.minor.micro triple packed by AV_VERSION_INT, unpacked.
+static inline unsigned segd_version_major(unsigned v) { return AV_VERSION_MAJOR(v); }
+static inline unsigned segd_version_minor(unsigned v) { return AV_VERSION_MINOR(v); }
+static inline unsigned segd_version_micro(unsigned v) { return AV_VERSION_MICRO(v); }
+#endif
