@@ -10,7 +10,8 @@ import COpenBLAS
 /// run with and without `OPENBLAS_CORETYPE`). The core is chosen when the library loads, so
 /// it can only be changed for a new process: the `segd` executable re-executes itself once
 /// with `OPENBLAS_CORETYPE` set when `preferredCore` says so, then checks the new kernels
-/// against a naive product before trusting them (`selfCheck`).
+/// against a naive product before trusting them (`selfCheck`). `SEGD_BLAS_CORE` overrides
+/// the choice (see the README, "Performance").
 public enum BLASRuntime {
     /// The kernel set OpenBLAS chose, e.g. "Haswell" or "SkylakeX".
     public static var coreName: String { String(cString: openblas_get_corename()) }
@@ -27,12 +28,19 @@ public enum BLASRuntime {
     static let avx512Cores: Set<String> = ["SkylakeX", "Cooperlake", "SapphireRapids"]
 
     /// The kernel set segd prefers over `current` on a CPU with `cpuFlags`, or nil to keep
-    /// OpenBLAS's own choice. AVX-512 kernels need AVX512F/CD/BW/DQ/VL, all of which the
-    /// kernel lists in /proc/cpuinfo only when the OS saves the AVX-512 register state.
+    /// `current`. AVX-512 kernels need AVX512F/CD/BW/DQ/VL, all of which the kernel lists in
+    /// /proc/cpuinfo only when the OS saves the AVX-512 register state. A CPU without them
+    /// that was told to use AVX-512 kernels (an inherited `OPENBLAS_CORETYPE`) gets the best
+    /// kernels it can run instead of an illegal instruction.
     public static func preferredCore(current: String, cpuFlags: Set<String>) -> String? {
-        let needed: Set<String> = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
-        if needed.isSubset(of: cpuFlags) && !avx512Cores.contains(current) { return "SkylakeX" }
-        return nil
+        let avx512: Set<String> = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        if avx512.isSubset(of: cpuFlags) {
+            return avx512Cores.contains(current) ? nil : "SkylakeX"
+        }
+        guard avx512Cores.contains(current) else { return nil }
+        if cpuFlags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        if cpuFlags.contains("avx") { return "Sandybridge" }
+        return "Nehalem"
     }
 
     /// The instruction-set flags of the first CPU in /proc/cpuinfo (empty where there is none).
