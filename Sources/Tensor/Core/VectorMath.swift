@@ -11,8 +11,17 @@ public enum VectorMath {
     @inlinable
     public static func exp(_ x: FloatVector) -> FloatVector {
         let hi: Float = 88.72283, lo: Float = -87.33654
-        let xc = x.clamped(lowerBound: FloatVector(repeating: lo), upperBound: FloatVector(repeating: hi))
-        let n = (xc * 1.44269504088896341).rounded(.toNearestOrEven)
+        // Clamp with masked selects: SIMD `clamped`/`pointwiseMin` run per lane on baseline x86-64.
+        var xc = x
+        xc.replace(with: hi, where: xc .> hi)
+        xc.replace(with: lo, where: xc .< lo)
+        // n = round(x / ln2) with the 1.5·2^23 trick: adding it rounds to nearest-even in
+        // the FPU's default mode and leaves n in the low mantissa bits. (SIMD `rounded` and
+        // float→int conversions become per-lane library calls on baseline x86-64.)
+        let magic: Float = 12582912
+        let shifted = xc * 1.44269504088896341 + magic
+        let n = shifted - magic
+        let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         var r = xc - n * 0.693359375
         r = r - n * -2.12194440e-4
         var p = FloatVector(repeating: 1.9875691500e-4)
@@ -24,7 +33,6 @@ public enum VectorMath {
         let er = p * r * r + r + 1
         // 2^n for n in [-126, 128], built from exponent bits in two halves so that neither
         // factor leaves the normal range.
-        let ni = SIMD16<Int32>(n)
         let half = ni &>> 1
         let p1 = unsafeBitCast((half &+ 127) &<< 23, to: FloatVector.self)
         let p2 = unsafeBitCast((ni &- half &+ 127) &<< 23, to: FloatVector.self)
