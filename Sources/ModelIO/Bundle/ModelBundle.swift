@@ -62,6 +62,11 @@ public struct BundleCheck: Sendable {
         public let key: String
         public let expected: [Int]
         public let found: [Int]
+        public init(key: String, expected: [Int], found: [Int]) {
+            self.key = key
+            self.expected = expected
+            self.found = found
+        }
     }
     public let expected: [ExpectedTensor]
     /// Expected keys absent from the file.
