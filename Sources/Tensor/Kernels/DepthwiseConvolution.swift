@@ -28,11 +28,12 @@ extension Tensor {
     /// Depthwise stride-1 convolution of a channels-last `[N, H, W, C]` map with zero
     /// padding, returning `[N, Ho, Wo, C]` with `Ho = H + 2p - k + 1`.
     ///
-    /// Direct kernel: each output row starts as the bias and receives, for every tap
-    /// (ky, kx), `row[x, :] += w[ky, kx, :] · in[y + ky - p, x + kx - p, :]` over the valid
-    /// x range, the inner loop running over contiguous channels in 16-lane vectors. One
-    /// output row (W·C floats) stays in cache while its k² taps stream over it. Rows are
-    /// split across the compute threads.
+    /// Direct kernel. Each output row starts as the bias; then for every kernel row ky and
+    /// output pixel x, a 16-channel accumulator collects the k taps
+    /// `Σ_kx w[ky, kx, c] · in[y + ky - p, x + kx - p, c]` in registers before it is added to
+    /// the row, so the output is read and written k times per pixel instead of k². The
+    /// output row (W·C floats) and k input rows stay in cache. Rows are split across the
+    /// compute threads.
     public func depthwiseConv2d(_ conv: DepthwiseConv2dWeights) -> Tensor {
         precondition(rank == 4 && shape[3] == conv.channels,
                      "depthwiseConv2d: input \(shape) is not [N, H, W, \(conv.channels)]")
@@ -56,15 +57,9 @@ extension Tensor {
                                 for ky in 0..<k {
                                     let iy = oy + ky - p
                                     if iy < 0 || iy >= h { continue }
-                                    let inRow = ps.value + (img * h + iy) * w * c
-                                    for kx in 0..<k {
-                                        // Valid outputs x satisfy 0 ≤ x + kx - p < w.
-                                        let x0 = max(0, p - kx), x1 = min(wo, w + p - kx)
-                                        if x0 >= x1 { continue }
-                                        depthwiseTapAccumulate(out: out + x0 * c, input: inRow + (x0 + kx - p) * c,
-                                                               tap: pt.value + (ky * k + kx) * c,
-                                                               pixels: x1 - x0, channels: c)
-                                    }
+                                    depthwiseRowAccumulate(out: out, input: ps.value + (img * h + iy) * w * c,
+                                                           taps: pt.value + ky * k * c, outWidth: wo, inWidth: w,
+                                                           kernel: k, padding: p, channels: c)
                                 }
                             }
                         }
@@ -75,23 +70,36 @@ extension Tensor {
     }
 }
 
-/// `out[x, c] += tap[c] · input[x, c]` for `pixels` consecutive pixels of `channels` floats.
+/// For one kernel row: `out[x, c] += Σ_kx taps[kx, c] · input[x + kx - p, c]` over the output
+/// pixels x of a row, skipping taps that fall outside the input row (zero padding).
+/// Channels-last; 16 channels per vector, the remainder scalar.
 @inline(__always)
-func depthwiseTapAccumulate(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
-                            tap: UnsafePointer<Float>, pixels: Int, channels c: Int) {
+func depthwiseRowAccumulate(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, taps: UnsafePointer<Float>,
+                            outWidth: Int, inWidth: Int, kernel k: Int, padding p: Int, channels c: Int) {
     let vectors = c / 16
-    let outRaw = UnsafeMutableRawPointer(out), inRaw = UnsafeRawPointer(input), tapRaw = UnsafeRawPointer(tap)
-    for x in 0..<pixels {
-        let rowOffset = x * c * 4
+    let outRaw = UnsafeMutableRawPointer(out), inRaw = UnsafeRawPointer(input), tapRaw = UnsafeRawPointer(taps)
+    for x in 0..<outWidth {
+        let kx0 = max(0, p - x), kx1 = min(k, inWidth + p - x)
+        if kx0 >= kx1 { continue }
+        let o = outRaw + x * c * 4
+        let i = inRaw + (x - p) * c * 4
         for v in 0..<vectors {
             let off = v * 64
-            let t = tapRaw.loadUnaligned(fromByteOffset: off, as: SIMD16<Float>.self)
-            let a = inRaw.loadUnaligned(fromByteOffset: rowOffset + off, as: SIMD16<Float>.self)
-            let o = outRaw.loadUnaligned(fromByteOffset: rowOffset + off, as: SIMD16<Float>.self)
-            outRaw.storeBytes(of: o + t * a, toByteOffset: rowOffset + off, as: SIMD16<Float>.self)
+            var acc = o.loadUnaligned(fromByteOffset: off, as: SIMD16<Float>.self)
+            for kx in kx0..<kx1 {
+                let t = tapRaw.loadUnaligned(fromByteOffset: kx * c * 4 + off, as: SIMD16<Float>.self)
+                let a = i.loadUnaligned(fromByteOffset: kx * c * 4 + off, as: SIMD16<Float>.self)
+                acc += t * a
+            }
+            o.storeBytes(of: acc, toByteOffset: off, as: SIMD16<Float>.self)
         }
-        for j in (vectors * 16)..<c {
-            out[x * c + j] += tap[j] * input[x * c + j]
+        if vectors * 16 < c {
+            let ox = out + x * c, ix = input + (x - p) * c
+            for j in (vectors * 16)..<c {
+                var acc = ox[j]
+                for kx in kx0..<kx1 { acc += taps[kx * c + j] * ix[kx * c + j] }
+                ox[j] = acc
+            }
         }
     }
 }
