@@ -52,8 +52,13 @@ public struct Conv2dWeights: Sendable {
 
     /// The output spatial size for an input of `height × width`.
     public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        ((height + 2 * padding.y - kernelSize.height) / stride.y + 1,
-         (width + 2 * padding.x - kernelSize.width) / stride.x + 1)
+        // ⌊(n + 2p - k) / s⌋ + 1, and 0 when the padded input is smaller than the kernel
+        // (integer division would round a negative span toward zero).
+        func extent(_ n: Int, _ k: Int, _ s: Int, _ p: Int) -> Int {
+            let span = n + 2 * p - k
+            return span < 0 ? 0 : span / s + 1
+        }
+        return (extent(height, kernelSize.height, stride.y, padding.y), extent(width, kernelSize.width, stride.x, padding.x))
     }
 
     /// True when the convolution is a per-pixel matrix product (1x1, stride 1, no padding).

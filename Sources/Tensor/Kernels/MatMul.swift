@@ -59,7 +59,7 @@ extension Tensor {
                      "linear: input \(shape) does not match weight \(weight.shape)")
         let (outF, inF) = (weight.shape[0], weight.shape[1])
         if let bias { precondition(bias.count == outF, "linear: bias \(bias.shape) for \(outF) outputs") }
-        let rows = count / max(inF, 1)
+        let rows = shape.dropLast().reduce(1, *)
         var outShape = shape
         outShape[rank - 1] = outF
         return withUnsafeBufferPointer { x in
