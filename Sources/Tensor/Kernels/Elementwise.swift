@@ -22,32 +22,26 @@ extension Tensor {
 
     /// Adds `bias[c]` to every element whose last-axis index is `c` (a per-channel bias in NHWC).
     public mutating func addChannels(_ bias: Tensor) {
-        let c = shape.last ?? 1
-        precondition(bias.count == c, "addChannels: bias of \(bias.count) for \(c) channels")
-        bias.withUnsafeBufferPointer { b in
-            withUnsafeMutableBufferPointer { x in
-                let (px, pb) = (UncheckedSendable(x.baseAddress!), UncheckedSendable(b.baseAddress!))
-                parallelFor(x.count / max(c, 1), grain: max(1, 4096 / max(c, 1))) { rows in
-                    for r in rows {
-                        let row = px.value + r * c
-                        for j in 0..<c { row[j] += pb.value[j] }
-                    }
-                }
-            }
-        }
+        updateChannels(with: bias, "addChannels") { $0 + $1 }
     }
 
     /// Multiplies every element whose last-axis index is `c` by `scale[c]` (ConvNeXt's layer scale).
     public mutating func multiplyChannels(_ scale: Tensor) {
+        updateChannels(with: scale, "multiplyChannels") { $0 * $1 }
+    }
+
+    /// `x[..., c] = op(x[..., c], v[c])` over every last-axis row, rows split across threads.
+    @inline(__always)
+    private mutating func updateChannels(with v: Tensor, _ name: String, _ op: (Float, Float) -> Float) {
         let c = shape.last ?? 1
-        precondition(scale.count == c, "multiplyChannels: scale of \(scale.count) for \(c) channels")
-        scale.withUnsafeBufferPointer { s in
+        precondition(v.count == c, "\(name): \(v.count) values for \(c) channels")
+        v.withUnsafeBufferPointer { vb in
             withUnsafeMutableBufferPointer { x in
-                let (px, ps) = (UncheckedSendable(x.baseAddress!), UncheckedSendable(s.baseAddress!))
+                let (px, pv) = (UncheckedSendable(x.baseAddress!), UncheckedSendable(vb.baseAddress!))
                 parallelFor(x.count / max(c, 1), grain: max(1, 4096 / max(c, 1))) { rows in
                     for r in rows {
                         let row = px.value + r * c
-                        for j in 0..<c { row[j] *= ps.value[j] }
+                        for j in 0..<c { row[j] = op(row[j], pv.value[j]) }
                     }
                 }
             }

@@ -38,11 +38,11 @@ struct BenchKernelsCommand: ParsableCommand {
         compute.apply()
         print("OpenBLAS \(BLASRuntime.configuration), kernels \(BLASRuntime.coreName), \(ComputeThreads.count) thread(s)")
         print("case".padding(toLength: 52, withPad: " ", startingAt: 0) + "   best ms  median ms   GFLOP/s")
-        var rng = BenchRandom(seed: 42)
+        var rng = SeededRandom(seed: 42)
 
         // GEMMs: ConvNeXt-L block MLPs (fc1: C -> 4C) at 640x640, tokens = (640/stride)².
         for (stage, c, side) in [(0, 192, 160), (1, 384, 80), (2, 768, 40), (3, 1536, 20)] {
-            let x = rng.tensor([side * side, c]), w = rng.tensor([4 * c, c]), b = rng.tensor([4 * c])
+            let x = rng.uniform([side * side, c]), w = rng.uniform([4 * c, c]), b = rng.uniform([4 * c])
             let flops = 2.0 * Double(side * side) * Double(c) * Double(4 * c)
             measure("GEMM  stage \(stage) mlp.fc1 [\(side * side)x\(c)]·[\(c)x\(4 * c)]", flops: flops) {
                 _ = x.linear(weight: w, bias: b)
@@ -50,40 +50,40 @@ struct BenchKernelsCommand: ParsableCommand {
         }
         // Patchify convolutions: stem (4x4/4) and a downsample (2x2/2).
         do {
-            let img = rng.tensor([1, 640, 640, 3])
-            let stem = Conv2dWeights(weight: rng.tensor([192, 3, 4, 4]), bias: rng.tensor([192]), stride: 4)
+            let img = rng.uniform([1, 640, 640, 3])
+            let stem = Conv2dWeights(weight: rng.uniform([192, 3, 4, 4]), bias: rng.uniform([192]), stride: 4)
             measure("conv  stem 4x4/4 640x640x3 -> 160x160x192", flops: 2.0 * 160 * 160 * 192 * 48) { _ = img.conv2d(stem) }
-            let x = rng.tensor([1, 80, 80, 384])
-            let down = Conv2dWeights(weight: rng.tensor([768, 384, 2, 2]), bias: rng.tensor([768]), stride: 2)
+            let x = rng.uniform([1, 80, 80, 384])
+            let down = Conv2dWeights(weight: rng.uniform([768, 384, 2, 2]), bias: rng.uniform([768]), stride: 2)
             measure("conv  downsample 2x2/2 80x80x384 -> 40x40x768", flops: 2.0 * 40 * 40 * 768 * 384 * 4) { _ = x.conv2d(down) }
-            let f = rng.tensor([1, 160, 160, 256])
-            let conv3 = Conv2dWeights(weight: rng.tensor([256, 256, 3, 3]), bias: nil, padding: 1)
+            let f = rng.uniform([1, 160, 160, 256])
+            let conv3 = Conv2dWeights(weight: rng.uniform([256, 256, 3, 3]), bias: nil, padding: 1)
             measure("conv  3x3 pad 1 160x160x256 -> 256 (FPN layer_1)", flops: 2.0 * 160 * 160 * 256 * 256 * 9) { _ = f.conv2d(conv3) }
         }
         // Depthwise 7x7 (ConvNeXt conv_dw).
         for (stage, c, side) in [(0, 192, 160), (2, 768, 40)] {
-            let x = rng.tensor([1, side, side, c])
-            let dw = DepthwiseConv2dWeights(weight: rng.tensor([c, 1, 7, 7]), bias: rng.tensor([c]), padding: 3)
+            let x = rng.uniform([1, side, side, c])
+            let dw = DepthwiseConv2dWeights(weight: rng.uniform([c, 1, 7, 7]), bias: rng.uniform([c]), padding: 3)
             measure("dw7x7 stage \(stage) \(side)x\(side)x\(c)", flops: 2.0 * 49 * Double(side * side * c)) { _ = x.depthwiseConv2d(dw) }
         }
         // Attention.
         do {
-            let q = rng.tensor([250, 256]), k = rng.tensor([80 * 80, 256]), v = rng.tensor([80 * 80, 256])
+            let q = rng.uniform([250, 256]), k = rng.uniform([80 * 80, 256]), v = rng.uniform([80 * 80, 256])
             let flops = 2.0 * 2.0 * 250 * 6400 * 256
             measure("attn  decoder cross 250 x 6400 keys, 8 heads x 32", flops: flops) {
                 _ = Tensor.attention(query: q, key: k, value: v, heads: 8)
             }
-            let t = rng.tensor([64, 77, 768])
+            let t = rng.uniform([64, 77, 768])
             measure("attn  text causal 64 prompts x 77, 12 heads x 64", flops: 64 * 2.0 * 2.0 * 77 * 77 * 768) {
                 _ = Tensor.attention(query: t, key: t, value: t, heads: 12, mask: .causal)
             }
         }
         // Pointwise kernels (FLOP counts are nominal: 1 per element for GELU, 8 per element for LayerNorm).
         do {
-            var h = rng.tensor([40 * 40, 3072])
+            var h = rng.uniform([40 * 40, 3072])
             measure("GELU  stage 2 hidden 1600x3072 (Gelem/s)", flops: Double(h.count)) { h.applyGELU() }
-            let x = rng.tensor([160 * 160, 192])
-            let w = rng.tensor([192]), b = rng.tensor([192])
+            let x = rng.uniform([160 * 160, 192])
+            let w = rng.uniform([192]), b = rng.uniform([192])
             measure("LN    stage 0 25600x192 (8 flop/elem)", flops: 8.0 * Double(x.count)) { _ = x.layerNorm(weight: w, bias: b, eps: 1e-6) }
         }
     }
@@ -103,23 +103,5 @@ struct BenchKernelsCommand: ParsableCommand {
             + leftPad(String(format: "%.2f", best * 1e3), 10) + leftPad(String(format: "%.2f", median * 1e3), 11)
             + leftPad(String(format: "%.1f", flops / best / 1e9), 10)
         print(line)
-    }
-}
-
-/// SplitMix64 for reproducible benchmark inputs in [-1, 1).
-struct BenchRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func tensor(_ shape: [Int]) -> Tensor {
-        Tensor(shape: shape) { buf in
-            for i in buf.indices { buf[i] = Float(next() >> 40) / Float(1 << 23) - 1 }
-        }
     }
 }
