@@ -3,9 +3,10 @@ import PackageDescription
 
 // Module graph (see README.md, "Architecture"): lower modules never import higher ones.
 //
-//   COpenBLAS, CFFmpeg   system libraries (module maps + tiny C shims)
+//   COpenBLAS, CFFmpeg, CZlib   system libraries (module maps + tiny C shims)
 //   Tensor               float32 tensors and the kernels the model needs (GEMM through OpenBLAS)
 //   ModelIO              safetensors (memory-mapped), model bundles, weight lookup with shape checks
+//   CLIP                 BPE tokenizer, vocabularies, text transformer, ConvNeXt trunk, CLIP head
 //   segd                 the command line
 let package = Package(
     name: "segd",
@@ -14,6 +15,7 @@ let package = Package(
         .executable(name: "segd", targets: ["segd"]),
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "ModelIO", targets: ["ModelIO"]),
+        .library(name: "CLIP", targets: ["CLIP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +31,11 @@ let package = Package(
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Tensor",
             dependencies: ["COpenBLAS"]
@@ -37,11 +44,16 @@ let package = Package(
             name: "ModelIO",
             dependencies: ["Tensor"]
         ),
+        .target(
+            name: "CLIP",
+            dependencies: ["Tensor", "ModelIO", "CZlib"]
+        ),
         .executableTarget(
             name: "segd",
             dependencies: [
                 "Tensor",
                 "ModelIO",
+                "CLIP",
                 "CFFmpeg",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -53,6 +65,10 @@ let package = Package(
         .testTarget(
             name: "ModelIOTests",
             dependencies: ["ModelIO", "Tensor"]
+        ),
+        .testTarget(
+            name: "CLIPTests",
+            dependencies: ["CLIP", "ModelIO", "Tensor"]
         ),
         .testTarget(
             name: "SegdCLITests",

@@ -10,10 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
-# OpenBLAS (GEMM), FFmpeg's libraries (decode/encode/scale) and pkg-config to find them;
+# OpenBLAS (GEMM), zlib (gzip vocabulary), FFmpeg's libraries (decode/encode/scale) and pkg-config to find them;
 # the ffmpeg command-line tool makes test media.
 $sudo apt-get install -y --no-install-recommends \
-    pkg-config libopenblas-dev \
+    pkg-config libopenblas-dev zlib1g-dev \
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
     ffmpeg
 
