@@ -32,7 +32,7 @@ public struct ModelBundle: Sendable {
     }
 
     /// Root-scoped weight lookup.
-    public var weights: Weights { Weights(file: weightFile) }
+    public var weights: Weights { Weights(weightFile) }
 
     static func resolve(_ relative: String, in directory: String) -> String {
         let joined = relative.hasPrefix("/") ? relative : (directory as NSString).appendingPathComponent(relative)
