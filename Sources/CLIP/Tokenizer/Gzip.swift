@@ -41,6 +41,10 @@ public enum Gzip {
                     stream.next_out = out.baseAddress
                     stream.avail_out = uInt(out.count)
                     status = inflate(&stream, Z_NO_FLUSH)
+                    // Z_BUF_ERROR with room left in `out`: no input left (an empty file).
+                    if status == Z_BUF_ERROR {
+                        throw Error.corrupt(path: path, reason: "the file ends before the compressed stream does (truncated)")
+                    }
                     guard status == Z_OK || status == Z_STREAM_END else {
                         let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
                         throw Error.corrupt(path: path, reason: message)

@@ -79,9 +79,9 @@ public struct Tensor: @unchecked Sendable {
     /// Calls `body` with a read-only view of the elements.
     @inlinable
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try withExtendedLifetime(storage) {
-            try body(UnsafeBufferPointer(start: storage.base, count: storage.count))
-        }
+        let owner = storage
+        defer { withExtendedLifetime(owner) {} }
+        return try body(UnsafeBufferPointer(start: owner.base, count: owner.count))
     }
 
     /// Calls `body` with a writable view of the elements, copying shared or read-only storage first.
@@ -90,9 +90,9 @@ public struct Tensor: @unchecked Sendable {
         if !isKnownUniquelyReferenced(&storage) || !storage.isWritable {
             storage = storage.copy()
         }
-        return try withExtendedLifetime(storage) {
-            try body(UnsafeMutableBufferPointer(start: storage.base, count: storage.count))
-        }
+        let owner = storage
+        defer { withExtendedLifetime(owner) {} }
+        return try body(UnsafeMutableBufferPointer(start: owner.base, count: owner.count))
     }
 
     /// The elements as an array, in row-major order.
