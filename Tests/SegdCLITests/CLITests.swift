@@ -92,3 +92,21 @@ import ModelIO
         }
     }
 }
+
+@Suite struct BenchBackboneCLITests {
+    @Test func benchBackboneRunsASmallConfigAndCountsFLOPs() throws {
+        let config = SegdProcess.fixtures.appendingPathComponent("fcclip/tiny-a/model.json").path
+        let r = try SegdProcess.run(["bench", "backbone", "--config", config, "--size", "64x96", "--repeat", "1", "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("ConvNeXt dims [16, 24, 32, 48] depths [1, 1, 2, 1] at 64x96"))
+        // tiny-a at 64x96: stem 2·16·24·16·48 = 589,824 FLOP; the total is printed in GFLOP.
+        #expect(r.stdout.contains("stem           0.0"))
+        #expect(r.stdout.contains("total: best "))
+    }
+
+    @Test func benchBackboneRejectsSizesThatAreNotMultiplesOf32() throws {
+        let r = try SegdProcess.run(["bench", "backbone", "--size", "641x640"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--size must be WIDTHxHEIGHT with both multiples of 32"))
+    }
+}
