@@ -11,9 +11,10 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
 # OpenBLAS (GEMM), zlib (gzip vocabulary), FFmpeg's libraries (decode/encode/scale) and pkg-config to find them;
-# the ffmpeg command-line tool makes test media.
+# the ffmpeg command-line tool makes test media; binutils (objdump) and python3 run
+# tools/check-swifterror-tailcalls.py.
 $sudo apt-get install -y --no-install-recommends \
-    pkg-config libopenblas-dev zlib1g-dev \
+    pkg-config libopenblas-dev zlib1g-dev binutils python3 \
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
     ffmpeg
 

@@ -48,11 +48,19 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// A tensor whose `count` elements are uninitialised, to be filled by `body`.
-    public init(shape: [Int], unsafeUninitialized body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+    ///
+    /// `body` is deliberately non-throwing. Swift 6.3's LLVM miscompiles a throwing closure
+    /// passed to a non-inlined callee when the closure ends in a memcpy/memmove/memset tail
+    /// call: the Swift error register (r12 on x86-64) is not restored on that path, so the
+    /// callee sees a phantom error, frees the storage and returns garbage
+    /// (swiftlang/swift#90477, fixed upstream by llvm/llvm-project#214590). A non-throwing
+    /// closure has no error register to corrupt. `tools/check-swifterror-tailcalls.py` scans
+    /// a binary for the pattern.
+    public init(shape: [Int], unsafeUninitialized body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         let count = Tensor.elementCount(shape)
         storage = TensorStorage(allocating: count)
         self.shape = shape
-        try body(UnsafeMutableBufferPointer(start: storage.base, count: count))
+        body(UnsafeMutableBufferPointer(start: storage.base, count: count))
     }
 
     /// Wraps existing storage (for example a memory-mapped weight) without copying.
