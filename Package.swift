@@ -7,6 +7,7 @@ import PackageDescription
 //   Tensor               float32 tensors and the kernels the model needs (GEMM through OpenBLAS)
 //   ModelIO              safetensors (memory-mapped), model bundles, weight lookup with shape checks
 //   CLIP                 BPE tokenizer, vocabularies, text transformer, ConvNeXt trunk, CLIP head
+//   FCCLIP               preprocessing, pixel decoder, masked-attention decoder, ensemble, post-processing
 //   segd                 the command line
 let package = Package(
     name: "segd",
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "Tensor", targets: ["Tensor"]),
         .library(name: "ModelIO", targets: ["ModelIO"]),
         .library(name: "CLIP", targets: ["CLIP"]),
+        .library(name: "FCCLIP", targets: ["FCCLIP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +50,10 @@ let package = Package(
             name: "CLIP",
             dependencies: ["Tensor", "ModelIO", "CZlib"]
         ),
+        .target(
+            name: "FCCLIP",
+            dependencies: ["Tensor", "ModelIO", "CLIP"]
+        ),
         .executableTarget(
             name: "segd",
             dependencies: [
@@ -66,9 +72,19 @@ let package = Package(
             name: "ModelIOTests",
             dependencies: ["ModelIO", "Tensor"]
         ),
+        // Golden-fixture loading and parity measurement shared by the parity test targets.
+        .target(
+            name: "GoldenFixtures",
+            dependencies: ["ModelIO", "Tensor"],
+            path: "Tests/GoldenFixtures"
+        ),
         .testTarget(
             name: "CLIPTests",
-            dependencies: ["CLIP", "ModelIO", "Tensor"]
+            dependencies: ["CLIP", "ModelIO", "Tensor", "GoldenFixtures"]
+        ),
+        .testTarget(
+            name: "FCCLIPTests",
+            dependencies: ["FCCLIP", "CLIP", "ModelIO", "Tensor", "GoldenFixtures"]
         ),
         .testTarget(
             name: "SegdCLITests",

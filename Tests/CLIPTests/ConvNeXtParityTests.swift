@@ -2,6 +2,7 @@ import Testing
 import CLIP
 import ModelIO
 import Tensor
+import GoldenFixtures
 
 /// The ConvNeXt trunk and CLIP visual head against the official outputs.
 @Suite struct ConvNeXtParityTests {

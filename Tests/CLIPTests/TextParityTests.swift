@@ -2,6 +2,7 @@ import Testing
 import CLIP
 import ModelIO
 import Tensor
+import GoldenFixtures
 
 /// The text transformer, the classifier built from it and the classification rule,
 /// against the official tensors (tokens come from the fixture, independent of our tokenizer).
