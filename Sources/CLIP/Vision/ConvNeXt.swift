@@ -10,6 +10,13 @@ public struct BackboneFeatures: @unchecked Sendable {
     /// `norm_pre(res5)`: identical to res5 for ConvNeXt (norm_pre is the identity); the dense
     /// CLIP features the out-of-vocabulary branch pools.
     public var clipVisDense: Tensor { res[3] }
+
+    /// Features from elsewhere (e.g. a reference run); `res` holds res2…res5.
+    public init(stem: Tensor, res: [Tensor]) {
+        precondition(res.count == 4, "BackboneFeatures needs res2…res5, got \(res.count) maps")
+        self.stem = stem
+        self.res = res
+    }
 }
 
 /// timm's ConvNeXt as open_clip builds it for `convnext_large_d_320` (spec §3.2):
