@@ -2,7 +2,7 @@ import Foundation
 
 /// One class of a vocabulary: its synonyms (the first is the display label), whether it is a
 /// countable thing (instances) or amorphous stuff, and whether FC-CLIP saw it during training.
-public struct VocabularyClass: Sendable, Equatable {
+public struct VocabularyClass: Sendable, Hashable {
     /// The synonyms, in order; never empty. Each one becomes its own text embedding.
     public let synonyms: [String]
     /// True for things (panoptic output separates instances), false for stuff.
@@ -17,7 +17,7 @@ public struct VocabularyClass: Sendable, Equatable {
 
 /// The classes FC-CLIP segments, in class-index order, with everything the text classifier
 /// needs from them: the prompt list and the per-class synonym counts.
-public struct Vocabulary: Sendable, Equatable {
+public struct Vocabulary: Sendable, Hashable {
     /// The classes, in class-index order.
     public let classes: [VocabularyClass]
 
