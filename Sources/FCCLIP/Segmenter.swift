@@ -1,0 +1,80 @@
+import Foundation
+import CLIP
+import ModelIO
+import Tensor
+
+/// FC-CLIP end to end: an RGB image and a vocabulary in, a `Segmentation` out (spec §1).
+///
+///     image ─► preprocess ─► ConvNeXt trunk ─► pixel decoder ─► mask decoder ─► in-vocab logits
+///                                  │                                   │
+///                                  └─ clip_vis_dense ─► mask pooling ─► CLIP head ─► out-vocab logits
+///                                                                      geometric ensemble ─► post-processing
+///
+/// Text classifiers are computed once per vocabulary and cached (the text encoder costs one
+/// pass per prompt). Every stage can record its intermediates into a `TensorTrace` under the
+/// golden fixtures' names.
+public final class Segmenter: @unchecked Sendable {
+    public let config: ModelConfig
+    public let clip: CLIPModel
+    public let preprocessor: ImagePreprocessor
+    public let pixelDecoder: PixelDecoder
+    public let maskDecoder: MaskDecoder
+    /// Post-processing settings; defaults come from the bundle's `inference` section.
+    public var options: PostProcessingOptions
+
+    private let lock = NSLock()
+    private var classifiers: [Vocabulary: TextClassifier] = [:]
+
+    /// Loads every part of the model from `bundle`; fails with an error naming the first
+    /// missing or mis-shaped tensor.
+    public init(bundle: ModelBundle) throws {
+        config = bundle.config
+        clip = try CLIPModel(bundle: bundle)
+        preprocessor = ImagePreprocessor(config: config.input)
+        pixelDecoder = try PixelDecoder(bundle.weights.scoped("sem_seg_head.pixel_decoder"), config: config)
+        maskDecoder = try MaskDecoder(bundle.weights.scoped("sem_seg_head.predictor"), config: config)
+        options = PostProcessingOptions(config.inference)
+    }
+
+    /// The text classifier of `vocabulary`, computed on first use and cached.
+    public func classifier(for vocabulary: Vocabulary) -> TextClassifier {
+        lock.lock()
+        if let cached = classifiers[vocabulary] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let classifier = clip.textClassifier(for: vocabulary)
+        lock.lock()
+        classifiers[vocabulary] = classifier
+        lock.unlock()
+        return classifier
+    }
+
+    /// Segments `image` into the classes of `vocabulary`, in the image's own coordinates.
+    public func segment(_ image: RGBImage, vocabulary: Vocabulary, trace: TensorTrace? = nil) -> Segmentation {
+        let classifier = classifier(for: vocabulary)
+        let input = preprocessor(image)
+        trace?.record("input.image_normalized_padded", input.tensor, layout: .nhwc)
+        let features = clip.trunk(input.tensor)
+        if let trace {
+            trace.record("backbone.stem", features.stem, layout: .nhwc)
+            for (i, r) in features.res.enumerated() { trace.record("backbone.res\(i + 2)", r, layout: .nhwc) }
+            trace.record("backbone.clip_vis_dense", features.clipVisDense, layout: .nhwc)
+        }
+        let pixels = pixelDecoder(features, trace: trace)
+        let decoded = maskDecoder(multiScale: pixels.multiScale, maskFeatures: pixels.maskFeatures, classifier: classifier, trace: trace)
+        let outOfVocabulary = OutOfVocabulary.logits(maskLogits: decoded.maskLogits, clipDense: features.clipVisDense, clip: clip,
+                                                     classifier: classifier, logitScaleMax: Float(config.clip.logitScaleMax), trace: trace)
+        let ensemble = GeometricEnsemble(inVocabLogits: decoded.classLogits, outVocabLogits: outOfVocabulary.logits,
+                                         seen: vocabulary.classes.map(\.seenInCOCO),
+                                         alpha: config.inference.alpha, beta: config.inference.beta,
+                                         validMask: config.inference.ensembleOnValidMask ? outOfVocabulary.pooling.hasValidMask : nil,
+                                         trace: trace)
+        let geometry = SegmentationGeometry(paddedHeight: input.tensor.shape[1], paddedWidth: input.tensor.shape[2],
+                                            resizedHeight: input.resizedSize.height, resizedWidth: input.resizedSize.width,
+                                            outputHeight: input.originalSize.height, outputWidth: input.originalSize.width)
+        return PostProcessor.run(maskCls: ensemble.maskClsLog, maskLogits: decoded.maskLogits, geometry: geometry,
+                                 isThing: vocabulary.classes.map(\.isThing), options: options, trace: trace)
+    }
+}
