@@ -8,6 +8,8 @@ import PackageDescription
 //   ModelIO              safetensors (memory-mapped), model bundles, weight lookup with shape checks
 //   CLIP                 BPE tokenizer, vocabularies, text transformer, ConvNeXt trunk, CLIP head
 //   FCCLIP               preprocessing, pixel decoder, masked-attention decoder, ensemble, post-processing
+//   Media                FFmpeg input (images, video, streams) and encoders (PNG)
+//   LabelStream          segment records, COCO RLE, panoptic PNG ids, disk outputs
 //   segd                 the command line
 let package = Package(
     name: "segd",
@@ -54,9 +56,20 @@ let package = Package(
             name: "FCCLIP",
             dependencies: ["Tensor", "ModelIO", "CLIP"]
         ),
+        .target(
+            name: "Media",
+            dependencies: ["FCCLIP", "CFFmpeg", "CZlib", "Tensor"]
+        ),
+        .target(
+            name: "LabelStream",
+            dependencies: ["FCCLIP", "Media", "CLIP"]
+        ),
         .executableTarget(
             name: "segd",
             dependencies: [
+                "FCCLIP",
+                "Media",
+                "LabelStream",
                 "Tensor",
                 "ModelIO",
                 "CLIP",
@@ -85,6 +98,14 @@ let package = Package(
         .testTarget(
             name: "FCCLIPTests",
             dependencies: ["FCCLIP", "CLIP", "ModelIO", "Tensor", "GoldenFixtures"]
+        ),
+        .testTarget(
+            name: "MediaTests",
+            dependencies: ["Media", "FCCLIP", "CFFmpeg"]
+        ),
+        .testTarget(
+            name: "LabelStreamTests",
+            dependencies: ["LabelStream", "FCCLIP", "Media"]
         ),
         .testTarget(
             name: "SegdCLITests",

@@ -1,0 +1,33 @@
+import CFFmpeg
+
+/// Errors reading or writing media. Each names the file or URL and what went wrong.
+public enum MediaError: Error, CustomStringConvertible, Equatable {
+    /// FFmpeg could not open or read the input.
+    case cannotOpen(path: String, reason: String)
+    /// The input has no picture (no video stream, or no decodable frame).
+    case noPicture(path: String)
+    /// The picture is larger than segd accepts.
+    case tooLarge(path: String, width: Int, height: Int, limit: Int)
+    /// Decoding failed.
+    case decodeFailed(path: String, reason: String)
+    /// Encoding or writing an output failed.
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): return "\(path): cannot open: \(reason)"
+        case let .noPicture(path): return "\(path): contains no picture that FFmpeg can decode"
+        case let .tooLarge(path, w, h, limit):
+            return "\(path): \(w)x\(h) pixels exceeds the limit of \(limit) pixels per side; scale the image down first"
+        case let .decodeFailed(path, reason): return "\(path): cannot decode: \(reason)"
+        case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
+        }
+    }
+
+    /// FFmpeg's message for an AVERROR code.
+    public static func ffmpegMessage(_ code: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        av_strerror(code, &buffer, buffer.count)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
