@@ -101,7 +101,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaTests",
-            dependencies: ["Media", "FCCLIP", "CFFmpeg"]
+            dependencies: ["Media", "FCCLIP", "CFFmpeg", "ModelIO"]
         ),
         .testTarget(
             name: "LabelStreamTests",

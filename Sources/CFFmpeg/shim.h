@@ -17,4 +17,11 @@ static inline int segd_averror_eof(void) { return AVERROR_EOF; }
 static inline unsigned segd_version_major(unsigned v) { return AV_VERSION_MAJOR(v); }
 static inline unsigned segd_version_minor(unsigned v) { return AV_VERSION_MINOR(v); }
 static inline unsigned segd_version_micro(unsigned v) { return AV_VERSION_MICRO(v); }
+#include <libavutil/display.h>
+#include <libavutil/pixdesc.h>
+
+/// AVERROR_INVALIDDATA ("Invalid data found when processing input"), a macro built from FFERRTAG.
+static inline int segd_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+/// AVERROR_DECODER_NOT_FOUND, a macro built from FFERRTAG.
+static inline int segd_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
 #endif

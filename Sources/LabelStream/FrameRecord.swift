@@ -1,0 +1,110 @@
+/// One label-stream record: the segments of one processed frame (design.md, "Label stream").
+///
+/// `Codable` with the design's key names (`vocab_version`, `dropped_before`, `isthing`), so
+/// `JSONDecoder` reads a line back. To *write* a line use `jsonLine()` (FrameRecord+JSON.swift),
+/// which emits the keys in the design's order; `JSONEncoder` would produce valid JSON with the
+/// same keys in another order.
+public struct FrameRecord: Codable, Sendable, Equatable {
+    /// The stream's configured name.
+    public var stream: String
+    /// Decoded frames since the start of the stream (0-based).
+    public var frame: Int
+    /// Presentation time in seconds.
+    public var pts: Double
+    /// False when the frame's features were propagated rather than computed.
+    public var keyframe: Bool
+    /// Version of the vocabulary the labels come from (bumped on every vocabulary change).
+    public var vocabVersion: Int
+    /// Source image size in pixels (the size of every `rle`).
+    public var width: Int
+    public var height: Int
+    /// Records this reader missed just before this one (always 0 on disk).
+    public var droppedBefore: Int
+    public var segments: [SegmentRecord]
+
+    public init(stream: String, frame: Int, pts: Double, keyframe: Bool, vocabVersion: Int,
+                width: Int, height: Int, droppedBefore: Int = 0, segments: [SegmentRecord]) {
+        self.stream = stream
+        self.frame = frame
+        self.pts = pts
+        self.keyframe = keyframe
+        self.vocabVersion = vocabVersion
+        self.width = width
+        self.height = height
+        self.droppedBefore = droppedBefore
+        self.segments = segments
+    }
+
+    /// The design's key order; `jsonLine()` writes them in this order.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case stream, frame, pts, keyframe
+        case vocabVersion = "vocab_version"
+        case width, height
+        case droppedBefore = "dropped_before"
+        case segments
+    }
+}
+
+/// One segment of a `FrameRecord`.
+public struct SegmentRecord: Codable, Sendable, Equatable {
+    /// The segment's id in the frame's panoptic PNG (0 is never used: void).
+    public var id: Int
+    /// The class's display label (its first synonym).
+    public var label: String
+    /// The class index in the vocabulary (0-based, vocabulary order).
+    public var category: Int
+    public var isThing: Bool
+    /// The model's score for the segment (see `FrameRecord(segmentation:…)`).
+    public var score: Double
+    /// Pixels in the mask.
+    public var area: Int
+    /// `[x, y, width, height]` in source pixels, as `pycocotools.mask.toBbox`.
+    public var bbox: [Int]
+    public var rle: RLERecord
+
+    public init(id: Int, label: String, category: Int, isThing: Bool, score: Double,
+                area: Int, bbox: [Int], rle: RLERecord) {
+        self.id = id
+        self.label = label
+        self.category = category
+        self.isThing = isThing
+        self.score = score
+        self.area = area
+        self.bbox = bbox
+        self.rle = rle
+    }
+
+    /// The design's key order; `jsonLine()` writes them in this order.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case id, label, category
+        case isThing = "isthing"
+        case score, area, bbox, rle
+    }
+}
+
+/// COCO's compressed RLE object: `pycocotools.mask.decode({"size": size, "counts": counts})`.
+public struct RLERecord: Codable, Sendable, Equatable {
+    /// `[height, width]`.
+    public var size: [Int]
+    /// The compressed counts string.
+    public var counts: String
+
+    public init(size: [Int], counts: String) {
+        self.size = size
+        self.counts = counts
+    }
+
+    public init(_ rle: COCORLE) {
+        self.init(size: rle.size, counts: rle.string)
+    }
+
+    /// The RLE this object describes (throws `COCORLEError` when malformed).
+    public func decoded() throws -> COCORLE {
+        guard size.count == 2 else { throw COCORLEError.badSize(height: size.first ?? -1, width: -1) }
+        return try COCORLE(height: size[0], width: size[1], string: counts)
+    }
+
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case size, counts
+    }
+}
