@@ -109,7 +109,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SegdCLITests",
-            dependencies: ["ModelIO"]
+            dependencies: ["ModelIO", "Media", "LabelStream"]
         ),
     ]
 )
