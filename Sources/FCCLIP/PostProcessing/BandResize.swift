@@ -9,25 +9,10 @@ import Tensor
 /// chain the ×4 upsample, the crop and the resize to the original size without ever holding
 /// `Q` full-resolution maps (spec §13 item 10).
 enum BandResize {
-    /// The two source indices and weights of one output index along one axis.
-    struct Tap: Sendable {
-        var i0: Int, i1: Int
-        var w0: Float, w1: Float
-    }
+    typealias Tap = BilinearTap
 
-    /// PyTorch's `area_pixel_compute_source_index` + `guard_index_and_lambda`, in float32, for an
-    /// axis of `input` samples resized to `output` samples.
-    static func taps(input n: Int, output m: Int) -> [Tap] {
-        precondition(n > 0 && m > 0, "bilinear resize of an empty axis (\(n) -> \(m))")
-        let scale = Float(n) / Float(m)
-        return (0..<m).map { i in
-            let src = max(scale * (Float(i) + 0.5) - 0.5, 0)
-            let i0 = min(Int(src.rounded(.down)), n - 1)
-            let i1 = i0 + (i0 < n - 1 ? 1 : 0)
-            let l1 = min(max(src - Float(i0), 0), 1)
-            return Tap(i0: i0, i1: i1, w0: 1 - l1, w1: l1)
-        }
-    }
+    /// The taps of an axis of `input` samples resized to `output` (the Tensor module's).
+    static func taps(input n: Int, output m: Int) -> [Tap] { BilinearTap.taps(input: n, output: m) }
 
     /// The source rows that output rows `rows` read, given the vertical taps.
     static func sourceRows(for rows: Range<Int>, _ ys: [Tap]) -> Range<Int> {

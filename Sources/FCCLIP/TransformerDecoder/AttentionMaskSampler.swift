@@ -84,22 +84,5 @@ public struct AttentionMaskSampler: Sendable {
     }
 }
 
-/// The two source indices and weights of one output index of a bilinear resize.
-struct SamplerTap: Sendable {
-    var i0: Int, i1: Int
-    var w0: Float, w1: Float
-
-    /// PyTorch's `area_pixel_compute_source_index` + `guard_index_and_lambda` in float32,
-    /// exactly as the Tensor module's `resizedBilinear` computes them.
-    static func taps(input n: Int, output m: Int) -> [SamplerTap] {
-        if n == m { return (0..<m).map { SamplerTap(i0: $0, i1: $0, w0: 1, w1: 0) } }
-        let scale = Float(n) / Float(m)
-        return (0..<m).map { i in
-            let src = max(scale * (Float(i) + 0.5) - 0.5, 0)
-            let i0 = min(Int(src.rounded(.down)), n - 1)
-            let i1 = i0 + (i0 < n - 1 ? 1 : 0)
-            let l1 = min(max(src - Float(i0), 0), 1)
-            return SamplerTap(i0: i0, i1: i1, w0: 1 - l1, w1: l1)
-        }
-    }
-}
+/// The Tensor module's bilinear taps, so the sampler reads exactly what `resizedBilinear` reads.
+typealias SamplerTap = BilinearTap

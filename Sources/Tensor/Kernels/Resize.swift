@@ -14,8 +14,8 @@ extension Tensor {
         let (n, h, w, c) = (shape[0], shape[1], shape[2], shape[3])
         precondition(h > 0 && w > 0, "resizedBilinear: empty input \(shape)")
         if h == height && w == width { return self }
-        let ys = bilinearTaps(input: h, output: height)
-        let xs = bilinearTaps(input: w, output: width)
+        let ys = BilinearTap.taps(input: h, output: height)
+        let xs = BilinearTap.taps(input: w, output: width)
         return withUnsafeBufferPointer { src in
             Tensor(shape: [n, height, width, c]) { dst in
                 let (ps, pd) = (UncheckedSendable(src.baseAddress!), UncheckedSendable(dst.baseAddress!))
@@ -42,20 +42,32 @@ extension Tensor {
     }
 }
 
-/// The two source indices and weights of one output index of a bilinear resize.
-struct BilinearTap {
-    var i0: Int, i1: Int
-    var w0: Float, w1: Float
-}
+/// The two source indices and weights of one output index of a bilinear resize along one axis.
+public struct BilinearTap: Sendable, Equatable {
+    public var i0: Int, i1: Int
+    public var w0: Float, w1: Float
 
-/// PyTorch's `area_pixel_compute_source_index` + `guard_index_and_lambda`, in float32.
-func bilinearTaps(input n: Int, output m: Int) -> [BilinearTap] {
-    let scale = Float(n) / Float(m)
-    return (0..<m).map { i in
-        let src = max(scale * (Float(i) + 0.5) - 0.5, 0)
-        let i0 = min(Int(src.rounded(.down)), n - 1)
-        let i1 = i0 + (i0 < n - 1 ? 1 : 0)
-        let l1 = min(max(src - Float(i0), 0), 1)
-        return BilinearTap(i0: i0, i1: i1, w0: 1 - l1, w1: l1)
+    public init(i0: Int, i1: Int, w0: Float, w1: Float) {
+        self.i0 = i0
+        self.i1 = i1
+        self.w0 = w0
+        self.w1 = w1
+    }
+
+    /// PyTorch's `area_pixel_compute_source_index` + `guard_index_and_lambda`
+    /// (align_corners=False), in float32, for an axis of `n` samples resized to `m`:
+    /// `src = max((i + 0.5)·(n/m) - 0.5, 0)`, `i0 = min(⌊src⌋, n-1)`, `i1 = min(i0 + 1, n-1)`,
+    /// `w1 = src - i0`, `w0 = 1 - w1`. An unchanged axis gives the identity taps.
+    public static func taps(input n: Int, output m: Int) -> [BilinearTap] {
+        precondition(n > 0 && m > 0, "bilinear resize of an empty axis (\(n) -> \(m))")
+        if n == m { return (0..<m).map { BilinearTap(i0: $0, i1: $0, w0: 1, w1: 0) } }
+        let scale = Float(n) / Float(m)
+        return (0..<m).map { i in
+            let src = max(scale * (Float(i) + 0.5) - 0.5, 0)
+            let i0 = min(Int(src.rounded(.down)), n - 1)
+            let i1 = i0 + (i0 < n - 1 ? 1 : 0)
+            let l1 = min(max(src - Float(i0), 0), 1)
+            return BilinearTap(i0: i0, i1: i1, w0: 1 - l1, w1: l1)
+        }
     }
 }
