@@ -62,3 +62,55 @@ import Testing
         #expect(badModel.status != 0 && badModel.stderr.contains("/nonexistent/bundle: model bundle folder not found"))
     }
 }
+
+/// Unusual but valid images and bad inputs, end to end through the CLI.
+@Suite struct SegmentCommandInputTests {
+    private static let tinyA = SegdProcess.fixtures.appendingPathComponent("fcclip/tiny-a")
+
+    /// Makes an image with the ffmpeg command-line tool.
+    private func makeImage(_ path: String, size: String, pixelFormat: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size)", "-frames:v", "1", "-pix_fmt", pixelFormat, path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "ffmpeg could not make \(path); is ffmpeg installed (tools/bootstrap.sh)?")
+    }
+
+    @Test func tinyGrayscaleAnd16BitImagesAreSegmentedAtTheirOwnSize() throws {
+        let dir = NSTemporaryDirectory() + "segd-inputs-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try makeImage(dir + "/one.png", size: "1x1", pixelFormat: "rgb24")
+        try makeImage(dir + "/gray16.png", size: "41x29", pixelFormat: "gray16be")
+        let r = try SegdProcess.run(["segment", dir + "/one.png", dir + "/gray16.png", "--model", Self.tinyA.path,
+                                     "--vocab", "thing: person; car; stuff: sky, clouds", "--out", dir + "/out", "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for (name, w, h) in [("one", 1, 1), ("gray16", 41, 29)] {
+            let line = try String(contentsOfFile: dir + "/out/\(name).json", encoding: .utf8)
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            #expect(object["width"] as? Int == w && object["height"] as? Int == h, "\(name)")
+        }
+    }
+
+    @Test func emptyVocabularyAndMismatchedBundleAreClearErrors() throws {
+        let empty = try SegdProcess.run(["segment", "x.png", "--model", Self.tinyA.path, "--vocab", " ; ", "--out", "/tmp/segd-never"])
+        #expect(empty.status != 0)
+        #expect(empty.stderr.lowercased().contains("vocabulary"), "\(empty.stderr)")
+
+        // A bundle whose model.json asks for more queries than the weights have.
+        let dir = NSTemporaryDirectory() + "segd-mismatch-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.tinyA.appendingPathComponent("model.json"))) as! [String: Any]
+        var decoder = config["transformer_decoder"] as! [String: Any]
+        decoder["num_queries"] = 12
+        config["transformer_decoder"] = decoder
+        config["weights"] = Self.tinyA.appendingPathComponent("weights.safetensors").path
+        config["tokenizer"] = SegdProcess.fixtures.appendingPathComponent("tokenizer/bpe_simple_vocab_16e6.txt.gz").path
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/model.json"))
+        let r = try SegdProcess.run(["segment", "x.png", "--model", dir, "--vocab", "coco", "--out", dir + "/out"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("sem_seg_head.predictor.query_feat.weight' has shape 10x32, expected 12x32"), "\(r.stderr)")
+    }
+}
