@@ -51,19 +51,40 @@ public final class Segmenter: @unchecked Sendable {
         return classifier
     }
 
+    /// Wall-clock seconds spent in each stage of one `segment` call.
+    public struct StageTimes: Sendable {
+        public var text = 0.0, preprocess = 0.0, backbone = 0.0, pixelDecoder = 0.0, maskDecoder = 0.0
+        public var outOfVocabulary = 0.0, postProcess = 0.0
+        public var total: Double { text + preprocess + backbone + pixelDecoder + maskDecoder + outOfVocabulary + postProcess }
+        public init() {}
+    }
+
     /// Segments `image` into the classes of `vocabulary`, in the image's own coordinates.
     public func segment(_ image: RGBImage, vocabulary: Vocabulary, trace: TensorTrace? = nil) -> Segmentation {
+        timedSegment(image, vocabulary: vocabulary, trace: trace).segmentation
+    }
+
+    /// `segment`, also returning the seconds spent in each stage.
+    public func timedSegment(_ image: RGBImage, vocabulary: Vocabulary,
+                             trace: TensorTrace? = nil) -> (segmentation: Segmentation, times: StageTimes) {
+        var clock = StageClock()
+        var times = StageTimes()
         let classifier = classifier(for: vocabulary)
+        times.text = clock.lap()
         let input = preprocessor(image)
+        times.preprocess = clock.lap()
         trace?.record("input.image_normalized_padded", input.tensor, layout: .nhwc)
         let features = clip.trunk(input.tensor)
+        times.backbone = clock.lap()
         if let trace {
             trace.record("backbone.stem", features.stem, layout: .nhwc)
             for (i, r) in features.res.enumerated() { trace.record("backbone.res\(i + 2)", r, layout: .nhwc) }
             trace.record("backbone.clip_vis_dense", features.clipVisDense, layout: .nhwc)
         }
         let pixels = pixelDecoder(features, trace: trace)
+        times.pixelDecoder = clock.lap()
         let decoded = maskDecoder(multiScale: pixels.multiScale, maskFeatures: pixels.maskFeatures, classifier: classifier, trace: trace)
+        times.maskDecoder = clock.lap()
         let outOfVocabulary = OutOfVocabulary.logits(maskLogits: decoded.maskLogits, clipDense: features.clipVisDense, clip: clip,
                                                      classifier: classifier, logitScaleMax: Float(config.clip.logitScaleMax), trace: trace)
         let ensemble = GeometricEnsemble(inVocabLogits: decoded.classLogits, outVocabLogits: outOfVocabulary.logits,
@@ -71,10 +92,26 @@ public final class Segmenter: @unchecked Sendable {
                                          alpha: config.inference.alpha, beta: config.inference.beta,
                                          validMask: config.inference.ensembleOnValidMask ? outOfVocabulary.pooling.hasValidMask : nil,
                                          trace: trace)
+        times.outOfVocabulary = clock.lap()
         let geometry = SegmentationGeometry(paddedHeight: input.tensor.shape[1], paddedWidth: input.tensor.shape[2],
                                             resizedHeight: input.resizedSize.height, resizedWidth: input.resizedSize.width,
                                             outputHeight: input.originalSize.height, outputWidth: input.originalSize.width)
-        return PostProcessor.run(maskCls: ensemble.maskClsLog, maskLogits: decoded.maskLogits, geometry: geometry,
-                                 isThing: vocabulary.classes.map(\.isThing), options: options, trace: trace)
+        let result = PostProcessor.run(maskCls: ensemble.maskClsLog, maskLogits: decoded.maskLogits, geometry: geometry,
+                                       isThing: vocabulary.classes.map(\.isThing), options: options, trace: trace)
+        times.postProcess = clock.lap()
+        return (result, times)
+    }
+}
+
+/// Measures consecutive intervals.
+struct StageClock {
+    private var last = ContinuousClock.now
+
+    /// The seconds since the previous lap; starts a new lap.
+    mutating func lap() -> Double {
+        let now = ContinuousClock.now
+        let d = now - last
+        last = now
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }

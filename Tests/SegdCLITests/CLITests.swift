@@ -110,3 +110,16 @@ import ModelIO
         #expect(r.stderr.contains("--size must be WIDTHxHEIGHT with both multiples of 32"))
     }
 }
+
+@Suite struct BenchSegmentCLITests {
+    @Test func benchSegmentReportsEveryStage() throws {
+        let model = SegdProcess.fixtures.appendingPathComponent("fcclip/tiny-a").path
+        let r = try SegdProcess.run(["bench", "segment", "--model", model, "--size", "96x64", "--repeat", "1", "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // tiny-a resizes the short side to 70 (96x64 → 105x70).
+        #expect(r.stdout.contains("96x64 → 105x70; 3 classes"))
+        for stage in ["preprocess", "CLIP trunk", "pixel decoder", "mask decoder", "out-of-vocabulary + ensemble", "post-processing", "total"] {
+            #expect(r.stdout.contains("\n" + stage), "\(stage) missing")
+        }
+    }
+}
