@@ -10,7 +10,7 @@ public struct ExpectedTensor: Sendable, Equatable {
 
 /// Every tensor an FC-CLIP model with a given `ModelConfig` needs, under the official
 /// state_dict key names, derived from the configuration alone. The real ConvNeXt-L model
-/// yields exactly the 848 keys of the official state dict (less the training-only
+/// yields exactly the 845 keys of the official state dict (less the training-only
 /// `criterion.empty_weight`); the tests check this against the instantiated reference.
 public enum WeightSchema {
     /// Key prefixes of tensors that exist in official checkpoints but are not used for
