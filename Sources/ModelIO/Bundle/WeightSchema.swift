@@ -10,8 +10,9 @@ public struct ExpectedTensor: Sendable, Equatable {
 
 /// Every tensor an FC-CLIP model with a given `ModelConfig` needs, under the official
 /// state_dict key names, derived from the configuration alone. The real ConvNeXt-L model
-/// yields exactly the 845 keys of the official state dict (less the training-only
-/// `criterion.empty_weight`); the tests check this against the instantiated reference.
+/// yields exactly the official state dict's 845 inference tensors (all of its 846 keys but
+/// the training-only `criterion.empty_weight`); the tests check this against the
+/// instantiated reference.
 public enum WeightSchema {
     /// Key prefixes of tensors that exist in official checkpoints but are not used for
     /// inference; they are reported and ignored.
