@@ -29,19 +29,9 @@ public struct BackboneFeatures: @unchecked Sendable {
 /// fc1/fc2 are single GEMMs over all pixels. The layer scale γ is folded into fc2 at load
 /// (`γ⊙(Wx + b) = (γ⊙W)x + γ⊙b`, equal up to float rounding).
 public struct ConvNeXtTrunk: Sendable {
-    struct LayerNormWeights: Sendable {
-        let weight: Tensor, bias: Tensor, eps: Float
-        init(_ w: Weights, _ channels: Int, eps: Float) throws {
-            weight = try w.tensor("weight", [channels])
-            bias = try w.tensor("bias", [channels])
-            self.eps = eps
-        }
-        func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
-    }
-
     struct Block: Sendable {
         let dwconv: DepthwiseConv2dWeights
-        let norm: LayerNormWeights
+        let norm: LayerNorm
         let fc1Weight: Tensor, fc1Bias: Tensor
         /// fc2 with the layer scale folded in.
         let fc2Weight: Tensor, fc2Bias: Tensor
@@ -49,7 +39,7 @@ public struct ConvNeXtTrunk: Sendable {
         init(_ w: Weights, channels c: Int, kernel k: Int, mlpRatio r: Int, eps: Float) throws {
             dwconv = DepthwiseConv2dWeights(weight: try w.tensor("conv_dw.weight", [c, 1, k, k]),
                                             bias: try w.tensor("conv_dw.bias", [c]), padding: k / 2)
-            norm = try LayerNormWeights(w.scoped("norm"), c, eps: eps)
+            norm = try LayerNorm(w.scoped("norm"), channels: c, eps: eps)
             fc1Weight = try w.tensor("mlp.fc1.weight", [r * c, c])
             fc1Bias = try w.tensor("mlp.fc1.bias", [r * c])
             let gamma = try w.tensor("gamma", [c]).scalars
@@ -75,14 +65,14 @@ public struct ConvNeXtTrunk: Sendable {
     }
 
     struct Stage: Sendable {
-        let downsampleNorm: LayerNormWeights?
+        let downsampleNorm: LayerNorm?
         let downsample: Conv2dWeights?
         let blocks: [Block]
     }
 
     public let dims: [Int]
     let stemConv: Conv2dWeights
-    let stemNorm: LayerNormWeights
+    let stemNorm: LayerNorm
     let stages: [Stage]
 
     /// Loads the trunk from `weights` scoped at `backbone.clip_model.visual.trunk`.
@@ -91,13 +81,13 @@ public struct ConvNeXtTrunk: Sendable {
         dims = d
         stemConv = Conv2dWeights(weight: try w.tensor("stem.0.weight", [d[0], 3, 4, 4]),
                                  bias: try w.tensor("stem.0.bias", [d[0]]), stride: 4)
-        stemNorm = try LayerNormWeights(w.scoped("stem.1"), d[0], eps: eps)
+        stemNorm = try LayerNorm(w.scoped("stem.1"), channels: d[0], eps: eps)
         var stages: [Stage] = []
         for s in 0..<4 {
             let sw = w.scoped("stages.\(s)")
-            var dsNorm: LayerNormWeights?, ds: Conv2dWeights?
+            var dsNorm: LayerNorm?, ds: Conv2dWeights?
             if s > 0 {
-                dsNorm = try LayerNormWeights(sw.scoped("downsample.0"), d[s - 1], eps: eps)
+                dsNorm = try LayerNorm(sw.scoped("downsample.0"), channels: d[s - 1], eps: eps)
                 ds = Conv2dWeights(weight: try sw.tensor("downsample.1.weight", [d[s], d[s - 1], 2, 2]),
                                    bias: try sw.tensor("downsample.1.bias", [d[s]]), stride: 2)
             }
@@ -132,13 +122,13 @@ public struct ConvNeXtTrunk: Sendable {
 /// projection `fc2(GELU(fc1(x)))` with fc2 bias-free. Inputs `[N, dims[3]]`, outputs
 /// `[N, embed_dim]`, not normalised.
 public struct CLIPVisualHead: Sendable {
-    let norm: ConvNeXtTrunk.LayerNormWeights
+    let norm: LayerNorm
     let fc1Weight: Tensor, fc1Bias: Tensor, fc2Weight: Tensor
 
     /// Loads from `weights` scoped at `backbone.clip_model.visual`.
     public init(_ w: Weights, config: ModelConfig.CLIPConfig) throws {
         let width = config.vision.dims[3], hidden = config.vision.headHiddenDim
-        norm = try ConvNeXtTrunk.LayerNormWeights(w.scoped("trunk.head.norm"), width, eps: Float(config.vision.lnEps))
+        norm = try LayerNorm(w.scoped("trunk.head.norm"), channels: width, eps: Float(config.vision.lnEps))
         fc1Weight = try w.tensor("head.mlp.fc1.weight", [hidden, width])
         fc1Bias = try w.tensor("head.mlp.fc1.bias", [hidden])
         fc2Weight = try w.tensor("head.mlp.fc2.weight", [config.embedDim, hidden])

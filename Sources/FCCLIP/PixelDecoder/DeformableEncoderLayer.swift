@@ -7,10 +7,10 @@ import Tensor
 ///     src = norm2(src + linear2(ReLU(linear1(src))))
 struct DeformableEncoderLayer: Sendable {
     let attention: MultiScaleDeformableAttention
-    let norm1: PixelDecoderLayerNorm
-    let linear1: PixelDecoderLinear
-    let linear2: PixelDecoderLinear
-    let norm2: PixelDecoderLayerNorm
+    let norm1: LayerNorm
+    let linear1: Linear
+    let linear2: Linear
+    let norm2: LayerNorm
 
     /// LayerNorm eps of the encoder (PyTorch's default).
     static let eps: Float = 1e-5
@@ -18,11 +18,11 @@ struct DeformableEncoderLayer: Sendable {
     init(_ w: Weights, dModel: Int, ffnDim: Int, heads: Int, levels: Int, points: Int) throws {
         attention = try MultiScaleDeformableAttention(w.scoped("self_attn"), dModel: dModel, heads: heads,
                                                       levels: levels, points: points)
-        norm1 = PixelDecoderLayerNorm(weight: try w.tensor("norm1.weight", [dModel]), bias: try w.tensor("norm1.bias", [dModel]),
+        norm1 = LayerNorm(weight: try w.tensor("norm1.weight", [dModel]), bias: try w.tensor("norm1.bias", [dModel]),
                                       eps: Self.eps)
-        linear1 = PixelDecoderLinear(weight: try w.tensor("linear1.weight", [ffnDim, dModel]), bias: try w.tensor("linear1.bias", [ffnDim]))
-        linear2 = PixelDecoderLinear(weight: try w.tensor("linear2.weight", [dModel, ffnDim]), bias: try w.tensor("linear2.bias", [dModel]))
-        norm2 = PixelDecoderLayerNorm(weight: try w.tensor("norm2.weight", [dModel]), bias: try w.tensor("norm2.bias", [dModel]),
+        linear1 = Linear(weight: try w.tensor("linear1.weight", [ffnDim, dModel]), bias: try w.tensor("linear1.bias", [ffnDim]))
+        linear2 = Linear(weight: try w.tensor("linear2.weight", [dModel, ffnDim]), bias: try w.tensor("linear2.bias", [dModel]))
+        norm2 = LayerNorm(weight: try w.tensor("norm2.weight", [dModel]), bias: try w.tensor("norm2.bias", [dModel]),
                                       eps: Self.eps)
     }
 

@@ -15,10 +15,10 @@ public struct MultiScaleDeformableAttention: Sendable {
     public let heads: Int
     public let levels: Int
     public let points: Int
-    let samplingOffsets: PixelDecoderLinear
-    let attentionWeights: PixelDecoderLinear
-    let valueProj: PixelDecoderLinear
-    let outputProj: PixelDecoderLinear
+    let samplingOffsets: Linear
+    let attentionWeights: Linear
+    let valueProj: Linear
+    let outputProj: Linear
 
     /// Loads `sampling_offsets`, `attention_weights`, `value_proj` and `output_proj` from `w`
     /// (scoped at the layer's `self_attn`).
@@ -29,13 +29,13 @@ public struct MultiScaleDeformableAttention: Sendable {
         self.levels = levels
         self.points = points
         let samples = heads * levels * points
-        samplingOffsets = PixelDecoderLinear(weight: try w.tensor("sampling_offsets.weight", [samples * 2, dModel]),
+        samplingOffsets = Linear(weight: try w.tensor("sampling_offsets.weight", [samples * 2, dModel]),
                                              bias: try w.tensor("sampling_offsets.bias", [samples * 2]))
-        attentionWeights = PixelDecoderLinear(weight: try w.tensor("attention_weights.weight", [samples, dModel]),
+        attentionWeights = Linear(weight: try w.tensor("attention_weights.weight", [samples, dModel]),
                                               bias: try w.tensor("attention_weights.bias", [samples]))
-        valueProj = PixelDecoderLinear(weight: try w.tensor("value_proj.weight", [dModel, dModel]),
+        valueProj = Linear(weight: try w.tensor("value_proj.weight", [dModel, dModel]),
                                        bias: try w.tensor("value_proj.bias", [dModel]))
-        outputProj = PixelDecoderLinear(weight: try w.tensor("output_proj.weight", [dModel, dModel]),
+        outputProj = Linear(weight: try w.tensor("output_proj.weight", [dModel, dModel]),
                                         bias: try w.tensor("output_proj.bias", [dModel]))
     }
 

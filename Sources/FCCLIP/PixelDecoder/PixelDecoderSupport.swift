@@ -22,20 +22,3 @@ struct PixelDecoderConvNorm: Sendable {
         return y
     }
 }
-
-/// A PyTorch `nn.Linear` (`weight` `[out, in]`, `bias` `[out]`).
-struct PixelDecoderLinear: Sendable {
-    let weight: Tensor
-    let bias: Tensor
-
-    func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
-}
-
-/// A LayerNorm over the last axis.
-struct PixelDecoderLayerNorm: Sendable {
-    let weight: Tensor
-    let bias: Tensor
-    let eps: Float
-
-    func callAsFunction(_ x: Tensor) -> Tensor { x.layerNorm(weight: weight, bias: bias, eps: eps) }
-}

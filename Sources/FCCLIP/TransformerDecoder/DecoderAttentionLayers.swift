@@ -15,12 +15,12 @@ func loadMultiheadAttention(_ w: Weights, width e: Int, heads: Int) throws -> Mu
 /// pre-norm: `tgt + MHA(LN(tgt) + query_pos, memory + pos, memory)`.
 struct DecoderCrossAttentionLayer: Sendable {
     let attention: MultiheadAttentionWeights
-    let norm: DecoderLayerNorm
+    let norm: LayerNorm
     let preNorm: Bool
 
     init(_ w: Weights, width: Int, heads: Int, preNorm: Bool) throws {
         attention = try loadMultiheadAttention(w.scoped("multihead_attn"), width: width, heads: heads)
-        norm = try DecoderLayerNorm(w.scoped("norm"), channels: width)
+        norm = try LayerNorm(w.scoped("norm"), channels: width, eps: 1e-5)
         self.preNorm = preNorm
     }
 
@@ -41,12 +41,12 @@ struct DecoderCrossAttentionLayer: Sendable {
 /// no mask. Post-norm: `LN(tgt + MHA(…))`; pre-norm on `LN(tgt)` with a plain residual.
 struct DecoderSelfAttentionLayer: Sendable {
     let attention: MultiheadAttentionWeights
-    let norm: DecoderLayerNorm
+    let norm: LayerNorm
     let preNorm: Bool
 
     init(_ w: Weights, width: Int, heads: Int, preNorm: Bool) throws {
         attention = try loadMultiheadAttention(w.scoped("self_attn"), width: width, heads: heads)
-        norm = try DecoderLayerNorm(w.scoped("norm"), channels: width)
+        norm = try LayerNorm(w.scoped("norm"), channels: width, eps: 1e-5)
         self.preNorm = preNorm
     }
 
@@ -64,15 +64,15 @@ struct DecoderSelfAttentionLayer: Sendable {
 /// `FFNLayer` (keys `linear1.*`, `linear2.*`, `norm.*`): `LN(x + W2·ReLU(W1·x + b1) + b2)`
 /// post-norm, or `x + FFN(LN(x))` pre-norm.
 struct DecoderFFNLayer: Sendable {
-    let linear1: DecoderLinear
-    let linear2: DecoderLinear
-    let norm: DecoderLayerNorm
+    let linear1: Linear
+    let linear2: Linear
+    let norm: LayerNorm
     let preNorm: Bool
 
     init(_ w: Weights, width: Int, ffnDim: Int, preNorm: Bool) throws {
-        linear1 = try DecoderLinear(w.scoped("linear1"), out: ffnDim, in: width)
-        linear2 = try DecoderLinear(w.scoped("linear2"), out: width, in: ffnDim)
-        norm = try DecoderLayerNorm(w.scoped("norm"), channels: width)
+        linear1 = try Linear(w.scoped("linear1"), out: ffnDim, in: width)
+        linear2 = try Linear(w.scoped("linear2"), out: width, in: ffnDim)
+        norm = try LayerNorm(w.scoped("norm"), channels: width, eps: 1e-5)
         self.preNorm = preNorm
     }
 

@@ -25,7 +25,7 @@ public struct MaskDecoder: Sendable {
     let queryFeat: Tensor
     let queryEmbed: Tensor
     let levelEmbeddings: [Tensor]
-    let inputProjections: [DecoderLinear?]
+    let inputProjections: [Linear?]
     let crossAttention: [DecoderCrossAttentionLayer]
     let selfAttention: [DecoderSelfAttentionLayer]
     let ffn: [DecoderFFNLayer]
@@ -52,7 +52,7 @@ public struct MaskDecoder: Sendable {
             guard convDim != h else { return nil }
             let s = w.scoped("input_proj.\(l)")
             let weight = try s.tensor("weight", [h, convDim, 1, 1]).reshaped([h, convDim])
-            return DecoderLinear(weight: weight, bias: try s.tensor("bias", [h]))
+            return Linear(weight: weight, bias: try s.tensor("bias", [h]))
         }
         crossAttention = try (0..<d.layers).map {
             try DecoderCrossAttentionLayer(w.scoped("transformer_cross_attention_layers.\($0)"), width: h, heads: d.heads, preNorm: d.preNorm)

@@ -6,20 +6,20 @@ import Tensor
 /// class branch of the intermediate heads: `decoder_norm`, `mask_embed`, the mask einsum,
 /// mask pooling, `_mask_pooling_proj`, `class_embed` and the in-vocabulary classifier.
 struct PredictionHead: Sendable {
-    let decoderNorm: DecoderLayerNorm
+    let decoderNorm: LayerNorm
     let maskEmbed: DecoderMLP
-    let poolNorm: DecoderLayerNorm
-    let poolProj: DecoderLinear
+    let poolNorm: LayerNorm
+    let poolProj: Linear
     let classEmbed: DecoderMLP
     /// The decoder's own raw `logit_scale` (before exp and the clamp).
     let logitScale: Float
     let maxLogitScale: Float
 
     init(_ w: Weights, hidden h: Int, maskDim: Int, embedDim e: Int, maxLogitScale: Float) throws {
-        decoderNorm = try DecoderLayerNorm(w.scoped("decoder_norm"), channels: h)
+        decoderNorm = try LayerNorm(w.scoped("decoder_norm"), channels: h, eps: 1e-5)
         maskEmbed = try DecoderMLP(w.scoped("mask_embed"), dims: [h, h, h, maskDim])
-        poolNorm = try DecoderLayerNorm(w.scoped("_mask_pooling_proj.0"), channels: h)
-        poolProj = try DecoderLinear(w.scoped("_mask_pooling_proj.1"), out: h, in: h)
+        poolNorm = try LayerNorm(w.scoped("_mask_pooling_proj.0"), channels: h, eps: 1e-5)
+        poolProj = try Linear(w.scoped("_mask_pooling_proj.1"), out: h, in: h)
         classEmbed = try DecoderMLP(w.scoped("class_embed"), dims: [h, h, h, e])
         logitScale = try w.tensor("logit_scale", []).scalarValue
         self.maxLogitScale = maxLogitScale
