@@ -12,19 +12,18 @@ import Tensor
 /// only up to its longest prompt (exact up to summation order, spec §14).
 public struct CLIPTextEncoder: Sendable {
     struct Block: Sendable {
-        let ln1w, ln1b, ln2w, ln2b: Tensor
+        let ln1, ln2: LayerNorm
         let attention: MultiheadAttentionWeights
-        let fcWeight, fcBias, projWeight, projBias: Tensor
+        let fc, proj: Linear
     }
 
     public let contextLength: Int
     public let width: Int
     public let embedDim: Int
-    let eps: Float
     let tokenEmbedding: Tensor
     let positionalEmbedding: Tensor
     let blocks: [Block]
-    let finalNormWeight, finalNormBias: Tensor
+    let finalNorm: LayerNorm
     let projection: Tensor
     /// Prompts per forward batch (bounds activation memory: 128·77·3072 floats ≈ 120 MB at L/14 width).
     public var batchSize = 128
@@ -35,26 +34,23 @@ public struct CLIPTextEncoder: Sendable {
         contextLength = t.contextLength
         width = e
         embedDim = config.embedDim
-        eps = Float(t.lnEps)
+        let eps = Float(t.lnEps)
         tokenEmbedding = try w.tensor("token_embedding.weight", [t.vocabSize, e])
         positionalEmbedding = try w.tensor("positional_embedding", [t.contextLength, e])
         blocks = try (0..<t.layers).map { i in
             let b = w.scoped("transformer.resblocks.\(i)")
             return Block(
-                ln1w: try b.tensor("ln_1.weight", [e]), ln1b: try b.tensor("ln_1.bias", [e]),
-                ln2w: try b.tensor("ln_2.weight", [e]), ln2b: try b.tensor("ln_2.bias", [e]),
+                ln1: try LayerNorm(b.scoped("ln_1"), channels: e, eps: eps),
+                ln2: try LayerNorm(b.scoped("ln_2"), channels: e, eps: eps),
                 attention: MultiheadAttentionWeights(
                     inProjWeight: try b.tensor("attn.in_proj_weight", [3 * e, e]),
                     inProjBias: try b.tensor("attn.in_proj_bias", [3 * e]),
                     outProjWeight: try b.tensor("attn.out_proj.weight", [e, e]),
                     outProjBias: try b.tensor("attn.out_proj.bias", [e]), heads: t.heads),
-                fcWeight: try b.tensor("mlp.c_fc.weight", [t.mlpRatio * e, e]),
-                fcBias: try b.tensor("mlp.c_fc.bias", [t.mlpRatio * e]),
-                projWeight: try b.tensor("mlp.c_proj.weight", [e, t.mlpRatio * e]),
-                projBias: try b.tensor("mlp.c_proj.bias", [e]))
+                fc: try Linear(b.scoped("mlp.c_fc"), out: t.mlpRatio * e, in: e),
+                proj: try Linear(b.scoped("mlp.c_proj"), out: e, in: t.mlpRatio * e))
         }
-        finalNormWeight = try w.tensor("ln_final.weight", [e])
-        finalNormBias = try w.tensor("ln_final.bias", [e])
+        finalNorm = try LayerNorm(w.scoped("ln_final"), channels: e, eps: eps)
         projection = try w.tensor("text_projection", [e, config.embedDim])
     }
 
@@ -109,11 +105,11 @@ public struct CLIPTextEncoder: Sendable {
             }
         }
         for block in blocks {
-            let h = x.layerNorm(weight: block.ln1w, bias: block.ln1b, eps: eps)
+            let h = block.ln1(x)
             x.add(block.attention(query: h, key: h, value: h, mask: .causal))
-            var hidden = x.layerNorm(weight: block.ln2w, bias: block.ln2b, eps: eps).linear(weight: block.fcWeight, bias: block.fcBias)
+            var hidden = block.fc(block.ln2(x))
             hidden.applyGELU()
-            x.add(hidden.linear(weight: block.projWeight, bias: block.projBias))
+            x.add(block.proj(hidden))
         }
         // Gather the pooled rows first, then LayerNorm and project only those.
         let pooled = x.withUnsafeBufferPointer { xb in
@@ -123,7 +119,7 @@ public struct CLIPTextEncoder: Sendable {
                 }
             }
         }
-        let normed = pooled.layerNorm(weight: finalNormWeight, bias: finalNormBias, eps: eps)
+        let normed = finalNorm(pooled)
         return Tensor.matmul(normed, projection)
     }
 }
