@@ -82,9 +82,73 @@ public struct MaskUpsampler: @unchecked Sendable {
     }
 
     /// Final-resolution logits `[Q, rows.count, W0]` of output rows `rows` (`post.mask_pred` band).
+    ///
+    /// Fused per plane (and chunk of rows): the low-resolution rows are resampled horizontally
+    /// once, each padded row is formed vertically and at once resampled horizontally to the
+    /// output width, then the output rows are formed vertically. These are the float operations
+    /// of `resizeCropped(paddedRows(...))`, in the same order, without the padded band in memory.
     public func outputRows(_ rows: Range<Int>) -> Tensor {
-        let src = croppedRows(for: rows)
-        return resizeCropped(paddedRows(src, columns: geometry.resizedWidth), sourceRows: src, to: rows)
+        precondition(!rows.isEmpty && rows.lowerBound >= 0 && rows.upperBound <= geometry.outputHeight)
+        let (q, h4, w4) = (lowRes.shape[0], lowRes.shape[1], lowRes.shape[2])
+        let w = geometry.resizedWidth, w0 = geometry.outputWidth, bandRows = rows.count
+        let chunksPerPlane = min(bandRows, q >= 4 * ComputeThreads.count ? 1 : max(1, (8 * ComputeThreads.count) / max(q, 1)))
+        let bounds = (0...chunksPerPlane).map { rows.lowerBound + bandRows * $0 / chunksPerPlane }
+        var padRanges: [Range<Int>] = [], lowRanges: [Range<Int>] = []
+        var maxPad = 0, maxLow = 0
+        for c in 0..<chunksPerPlane {
+            if bounds[c] < bounds[c + 1] {
+                let pr = BandResize.sourceRows(for: bounds[c]..<bounds[c + 1], ysOut)
+                let lr = BandResize.sourceRows(for: pr, ysPad)
+                padRanges.append(pr)
+                lowRanges.append(lr)
+                maxPad = max(maxPad, pr.count)
+                maxLow = max(maxLow, lr.count)
+            } else {
+                padRanges.append(0..<0)
+                lowRanges.append(0..<0)
+            }
+        }
+        let xsP = Array(xsPad.prefix(w))
+        return lowRes.withUnsafeBufferPointer { sb in
+            Tensor(shape: [q, bandRows, w0], unsafeUninitialized: { db in
+                let src = sb.baseAddress!, dst = db.baseAddress!
+                ysPad.withUnsafeBufferPointer { ysp in
+                    ysOut.withUnsafeBufferPointer { yso in
+                        xsP.withUnsafeBufferPointer { xsp in
+                            xsOut.withUnsafeBufferPointer { xso in
+                                parallelFor(q * chunksPerPlane) { items in
+                                    let low = UnsafeMutablePointer<Float>.allocate(capacity: max(1, maxLow * w))
+                                    let padRow = UnsafeMutablePointer<Float>.allocate(capacity: max(1, w))
+                                    let mid = UnsafeMutablePointer<Float>.allocate(capacity: max(1, maxPad * w0))
+                                    defer { low.deallocate(); padRow.deallocate(); mid.deallocate() }
+                                    for item in items {
+                                        let p = item / chunksPerPlane, c = item % chunksPerPlane
+                                        let (lo, hi) = (bounds[c], bounds[c + 1])
+                                        guard lo < hi else { continue }
+                                        let pr = padRanges[c], lr = lowRanges[c]
+                                        let plane = src + p * h4 * w4
+                                        for r in lr {
+                                            BandResize.horizontal(plane + r * w4, xsp, into: low + (r - lr.lowerBound) * w)
+                                        }
+                                        for r in pr {
+                                            let ty = ysp[r]
+                                            BandResize.vertical(low + (ty.i0 - lr.lowerBound) * w, low + (ty.i1 - lr.lowerBound) * w,
+                                                                ty, count: w, into: padRow)
+                                            BandResize.horizontal(padRow, xso, into: mid + (r - pr.lowerBound) * w0)
+                                        }
+                                        for y in lo..<hi {
+                                            let ty = yso[y]
+                                            BandResize.vertical(mid + (ty.i0 - pr.lowerBound) * w0, mid + (ty.i1 - pr.lowerBound) * w0,
+                                                                ty, count: w0, into: dst + p * bandRows * w0 + (y - rows.lowerBound) * w0)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            })
+        }
     }
 
     /// Output rows per band so that one band of `planes` float maps stays near `budgetBytes`.

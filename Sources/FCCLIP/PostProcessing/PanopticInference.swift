@@ -55,46 +55,69 @@ final class PanopticAccumulator {
             let src = s.baseAddress!
             kept.withUnsafeBufferPointer { keptQ in
                 keptScores.withUnsafeBufferPointer { sc in
-                    originalArea.withUnsafeMutableBufferPointer { area in
-                        parallelFor(kCount) { ks in
-                            for k in ks {
-                                let row = src + keptQ[k] * n
-                                var count = 0
-                                for p in 0..<n where row[p] >= 0.5 { count += 1 }
-                                area[k] += count
-                            }
-                        }
-                    }
+                    // Per chunk of pixels and kept query, the count of `m ≥ 0.5` (summed into the
+                    // areas afterwards: integer sums, exact in any order).
+                    let chunk = 512, chunkCount = (n + chunk - 1) / chunk
+                    let counts = UnsafeMutablePointer<Int32>.allocate(capacity: chunkCount * kCount)
+                    defer { counts.deallocate() }
                     codes.withUnsafeMutableBufferPointer { cb in
                         let out = cb.baseAddress! + offset
-                        let chunk = 512
-                        parallelFor((n + chunk - 1) / chunk) { chunks in
-                            var best = [Float](repeating: 0, count: chunk)
-                            var arg = [Int](repeating: 0, count: chunk)
+                        parallelFor(chunkCount) { chunks in
+                            // Per pixel argmax_k score_k·m_k (first on ties), 16 pixels at a time.
+                            let best = UnsafeMutablePointer<Float>.allocate(capacity: chunk)
+                            let arg = UnsafeMutablePointer<Int32>.allocate(capacity: chunk)
+                            defer { best.deallocate(); arg.deallocate() }
+                            let bRaw = UnsafeMutableRawPointer(best), aRaw = UnsafeMutableRawPointer(arg)
                             for ci in chunks {
-                                let lo = ci * chunk, len = min(chunk, n - lo)
+                                let lo = ci * chunk, len = min(chunk, n - lo), vecLen = len / 16 * 16
                                 let row0 = src + keptQ[0] * n + lo
+                                var on0: Int32 = 0
                                 for j in 0..<len {
                                     best[j] = sc[0] * row0[j]
                                     arg[j] = 0
+                                    if row0[j] >= 0.5 { on0 += 1 }
                                 }
+                                counts[ci * kCount] = on0
                                 for k in 1..<max(kCount, 1) {
                                     let row = src + keptQ[k] * n + lo, score = sc[k]
-                                    for j in 0..<len {
+                                    let rRaw = UnsafeRawPointer(row), sv = FloatVector(repeating: score), kv = SIMD16<Int32>(repeating: Int32(k))
+                                    var on = SIMD16<Int32>(repeating: 0)
+                                    var j = 0
+                                    while j < vecLen {
+                                        let m = rRaw.loadUnaligned(fromByteOffset: j * 4, as: FloatVector.self)
+                                        on &-= unsafeBitCast(m .>= 0.5, to: SIMD16<Int32>.self)
+                                        let v = sv * m
+                                        var b = bRaw.loadUnaligned(fromByteOffset: j * 4, as: FloatVector.self)
+                                        var a = aRaw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Int32>.self)
+                                        let gt = v .> b
+                                        b.replace(with: v, where: gt)
+                                        a.replace(with: kv, where: gt)
+                                        bRaw.storeBytes(of: b, toByteOffset: j * 4, as: FloatVector.self)
+                                        aRaw.storeBytes(of: a, toByteOffset: j * 4, as: SIMD16<Int32>.self)
+                                        j += 16
+                                    }
+                                    var onCount = on.wrappedSum()
+                                    while j < len {
+                                        if row[j] >= 0.5 { onCount += 1 }
                                         let v = score * row[j]
                                         if v > best[j] {
                                             best[j] = v
-                                            arg[j] = k
+                                            arg[j] = Int32(k)
                                         }
+                                        j += 1
                                     }
+                                    counts[ci * kCount + k] = onCount
                                 }
                                 for j in 0..<len {
-                                    let k = arg[j]
+                                    let k = Int(arg[j])
                                     let on = src[keptQ[k] * n + lo + j] >= 0.5
                                     out[lo + j] = Int32(on ? k + 1 : -(k + 1))
                                 }
                             }
                         }
+                    }
+                    for ci in 0..<chunkCount {
+                        for k in 0..<kCount { originalArea[k] += Int(counts[ci * kCount + k]) }
                     }
                 }
             }
