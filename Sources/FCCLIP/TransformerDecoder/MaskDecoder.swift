@@ -55,13 +55,13 @@ public struct MaskDecoder: Sendable {
             return Linear(weight: weight, bias: try s.tensor("bias", [h]))
         }
         crossAttention = try (0..<d.layers).map {
-            try DecoderCrossAttentionLayer(w.scoped("transformer_cross_attention_layers.\($0)"), width: h, heads: d.heads, preNorm: d.preNorm)
+            try DecoderCrossAttentionLayer(w.scoped("transformer_cross_attention_layers.\($0)"), width: h, heads: d.heads)
         }
         selfAttention = try (0..<d.layers).map {
-            try DecoderSelfAttentionLayer(w.scoped("transformer_self_attention_layers.\($0)"), width: h, heads: d.heads, preNorm: d.preNorm)
+            try DecoderSelfAttentionLayer(w.scoped("transformer_self_attention_layers.\($0)"), width: h, heads: d.heads)
         }
         ffn = try (0..<d.layers).map {
-            try DecoderFFNLayer(w.scoped("transformer_ffn_layers.\($0)"), width: h, ffnDim: d.ffnDim, preNorm: d.preNorm)
+            try DecoderFFNLayer(w.scoped("transformer_ffn_layers.\($0)"), width: h, ffnDim: d.ffnDim)
         }
         precondition(config.pixelDecoder.maskDim == h, "mask pooling needs mask_dim (\(config.pixelDecoder.maskDim)) = hidden_dim (\(h))")
         head = try PredictionHead(w, hidden: h, maskDim: config.pixelDecoder.maskDim, embedDim: config.clip.embedDim,
