@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Module graph (see README.md, "Architecture"): lower modules never import higher ones.
@@ -8,8 +8,9 @@ import PackageDescription
 //   ModelIO              safetensors (memory-mapped), model bundles, weight lookup with shape checks
 //   CLIP                 BPE tokenizer, vocabularies, text transformer, ConvNeXt trunk, CLIP head
 //   FCCLIP               preprocessing, pixel decoder, masked-attention decoder, ensemble, post-processing
-//   Media                FFmpeg input (images, video, streams) and encoders (PNG)
-//   LabelStream          segment records, COCO RLE, panoptic PNG ids, disk outputs
+//   Media                FFmpeg input (images, video files, network streams, devices) and encoders (PNG, video)
+//   LabelStream          segment records, COCO RLE, panoptic PNG ids, the Unix-socket server and client
+//   Pipeline             decode → schedule → segment → post-process → sinks on Dispatch queues; the disk sink
 //   segd                 the command line
 let package = Package(
     name: "segd",
@@ -23,6 +24,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,7 +35,7 @@ let package = Package(
         .systemLibrary(
             name: "CFFmpeg",
             pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev", "libavdevice-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -62,7 +64,15 @@ let package = Package(
         ),
         .target(
             name: "LabelStream",
-            dependencies: ["FCCLIP", "Media", "CLIP"]
+            dependencies: [
+                "FCCLIP", "Media", "CLIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Pipeline",
+            dependencies: ["FCCLIP", "Media", "LabelStream", "CLIP", "Tensor"]
         ),
         .executableTarget(
             name: "segd",
@@ -70,6 +80,7 @@ let package = Package(
                 "FCCLIP",
                 "Media",
                 "LabelStream",
+                "Pipeline",
                 "Tensor",
                 "ModelIO",
                 "CLIP",
@@ -105,7 +116,15 @@ let package = Package(
         ),
         .testTarget(
             name: "LabelStreamTests",
-            dependencies: ["LabelStream", "FCCLIP", "Media"]
+            dependencies: [
+                "LabelStream", "FCCLIP", "Media",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PipelineTests",
+            dependencies: ["Pipeline", "LabelStream", "Media", "FCCLIP", "CLIP", "ModelIO"]
         ),
         .testTarget(
             name: "SegdCLITests",

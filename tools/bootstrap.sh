@@ -15,7 +15,7 @@ $sudo apt-get update
 # tools/check-swifterror-tailcalls.py.
 $sudo apt-get install -y --no-install-recommends \
     pkg-config libopenblas-dev zlib1g-dev binutils python3 \
-    libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+    libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libavdevice-dev \
     ffmpeg
 
 if ! command -v swift >/dev/null 2>&1; then

@@ -19,6 +19,8 @@ static inline unsigned segd_version_minor(unsigned v) { return AV_VERSION_MINOR(
 static inline unsigned segd_version_micro(unsigned v) { return AV_VERSION_MICRO(v); }
 #include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/motion_vector.h>
+#include <libavdevice/avdevice.h>
 
 /// AVERROR_INVALIDDATA ("Invalid data found when processing input"), a macro built from FFERRTAG.
 static inline int segd_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
