@@ -26,4 +26,10 @@ static inline unsigned segd_version_micro(unsigned v) { return AV_VERSION_MICRO(
 static inline int segd_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 /// AVERROR_DECODER_NOT_FOUND, a macro built from FFERRTAG.
 static inline int segd_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
+/// AV_NOPTS_VALUE ("no timestamp"), a cast macro Swift does not import.
+static inline int64_t segd_nopts_value(void) { return AV_NOPTS_VALUE; }
+/// AVERROR_EXIT (an interrupt callback stopped the call), a macro built from FFERRTAG.
+static inline int segd_averror_exit(void) { return AVERROR_EXIT; }
+/// AV_CODEC_FLAG2_EXPORT_MVS: the decoder attaches AV_FRAME_DATA_MOTION_VECTORS side data.
+static inline int segd_codec_flag2_export_mvs(void) { return AV_CODEC_FLAG2_EXPORT_MVS; }
 #endif

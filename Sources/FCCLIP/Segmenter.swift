@@ -60,18 +60,30 @@ public final class Segmenter: @unchecked Sendable {
     }
 
     /// Segments `image` into the classes of `vocabulary`, in the image's own coordinates.
-    public func segment(_ image: RGBImage, vocabulary: Vocabulary, trace: TensorTrace? = nil) -> Segmentation {
-        timedSegment(image, vocabulary: vocabulary, trace: trace).segmentation
+    /// `preprocessor` overrides the bundle's input size (`preprocessor(shortSide:maxSide:)`).
+    public func segment(_ image: RGBImage, vocabulary: Vocabulary, preprocessor: ImagePreprocessor? = nil,
+                        trace: TensorTrace? = nil) -> Segmentation {
+        timedSegment(image, vocabulary: vocabulary, preprocessor: preprocessor, trace: trace).segmentation
+    }
+
+    /// The bundle's preprocessing with another model input size: the short side resized to
+    /// `shortSide` unless the long side would then exceed `maxSide` (detectron2's
+    /// `min_size_test` / `max_size_test`). Smaller inputs trade accuracy for speed.
+    public func preprocessor(shortSide: Int, maxSide: Int) -> ImagePreprocessor {
+        var input = config.input
+        input.minSizeTest = shortSide
+        input.maxSizeTest = maxSide
+        return ImagePreprocessor(config: input)
     }
 
     /// `segment`, also returning the seconds spent in each stage.
-    public func timedSegment(_ image: RGBImage, vocabulary: Vocabulary,
+    public func timedSegment(_ image: RGBImage, vocabulary: Vocabulary, preprocessor: ImagePreprocessor? = nil,
                              trace: TensorTrace? = nil) -> (segmentation: Segmentation, times: StageTimes) {
         var clock = StageClock()
         var times = StageTimes()
         let classifier = classifier(for: vocabulary)
         times.text = clock.lap()
-        let input = preprocessor(image)
+        let input = (preprocessor ?? self.preprocessor)(image)
         times.preprocess = clock.lap()
         trace?.record("input.image_normalized_padded", input.tensor, layout: .nhwc)
         let features = clip.trunk(input.tensor)

@@ -37,6 +37,17 @@ struct SegdProcess {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts `segd ARGS` without waiting; its output goes to /dev/null.
+    static func start(_ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
 }

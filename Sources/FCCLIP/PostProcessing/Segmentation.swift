@@ -45,6 +45,11 @@ public struct PanopticSegmentation: Sendable {
     public var ids: [Int32]
     /// Segments in id order (ids 1, 2, …), as the official `segments_info`.
     public var segments: [Segment]
+
+    public init(ids: [Int32], segments: [Segment]) {
+        self.ids = ids
+        self.segments = segments
+    }
 }
 
 /// One panoptic segment. Stuff segments of one class are merged into one (the first query's).
@@ -61,6 +66,15 @@ public struct Segment: Sendable, Equatable {
     public var query: Int
     /// Pixels carrying `id` in the final map (after stuff merging).
     public var area: Int
+
+    public init(id: Int32, category: Int, isThing: Bool, score: Float, query: Int, area: Int) {
+        self.id = id
+        self.category = category
+        self.isThing = isThing
+        self.score = score
+        self.query = query
+        self.area = area
+    }
 }
 
 /// One `instance_inference` detection (spec §8.3). Boxes are not produced (the official code

@@ -9,7 +9,7 @@ struct Segd: ParsableCommand {
             commandName: "segd",
             abstract: "Open-vocabulary video segmentation daemon (FC-CLIP on the CPU).",
             version: VersionInfo.description,
-            subcommands: [ModelCommand.self, SegmentCommand.self, TokenizeCommand.self, BenchCommand.self]
+            subcommands: [ModelCommand.self, SegmentCommand.self, TailCommand.self, TokenizeCommand.self, BenchCommand.self]
         )
     }
 }

@@ -7,13 +7,27 @@ import Media
 import ModelIO
 import Tensor
 
-/// `segd segment IMAGE… --model BUNDLE --vocab VOCAB --out DIR`: segment still images.
+/// `segd segment INPUT… --model BUNDLE --vocab VOCAB --out DIR`: segment still images, or one
+/// video file, image sequence, network stream or device.
 struct SegmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segment",
-        abstract: "Segment images into the classes of a vocabulary.",
+        abstract: "Segment images or a video into the classes of a vocabulary.",
         discussion: """
-        For each IMAGE (any still image FFmpeg reads; at most \(ImageDecoder.defaultMaxSide) pixels per side) \
+        VIDEO: one INPUT that is a video file (any container and codec FFmpeg reads), an image \
+        sequence (frames/%06d.png), a URL (http, tcp, udp, rtsp, …) or a device (v4l2:///dev/video0). \
+        Writes into --out:
+          labels.jsonl        one label-stream record per processed frame (README, "Label stream")
+          panoptic/NNNNNN.png COCO panoptic PNG per processed frame, NNNNNN = frame number  [panoptic]
+          semantic/NNNNNN.png class index per pixel                  [--task semantic, or --semantic]
+          overlay.mp4         the frames with coloured masks and labels            [--overlay]
+        --socket PATH also serves the records to any number of readers (segd tail PATH). Frames: \
+        every frame, or --every N, or --fps F, within --frames A:B. Live inputs (URLs, devices) never \
+        queue: while the model is busy, newer frames replace older ones (counted as skipped). \
+        Damaged frames are skipped and counted; a truncated file ends normally. SIGINT/SIGTERM \
+        stop decoding and write every frame already segmented (exit 130/143).
+
+        IMAGES: for each IMAGE (any still image FFmpeg reads; at most \(ImageDecoder.defaultMaxSide) pixels per side) \
         writes into --out, named after the image:
           NAME.panoptic.png   COCO panoptic PNG (id = R + 256·G + 256²·B, 0 = void)   [panoptic]
           NAME.json           the label-stream record: segments with id, label, category, isthing,
@@ -31,7 +45,7 @@ struct SegmentCommand: ParsableCommand {
         case panoptic, semantic, instance
     }
 
-    @Argument(help: "Image files.")
+    @Argument(help: "Image files, or one video file, image sequence, URL or device.")
     var images: [String]
 
     @Option(help: "The model bundle folder.")
@@ -49,15 +63,27 @@ struct SegmentCommand: ParsableCommand {
     @Option(help: "Write every intermediate tensor under the golden fixtures' names to this safetensors file (one image only).")
     var dumpTensors: String?
 
+    @OptionGroup var video: VideoOptions
+
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        if images.isEmpty { throw ValidationError("give at least one image") }
+        if images.isEmpty { throw ValidationError("give at least one image or one video") }
         if dumpTensors != nil && images.count != 1 { throw ValidationError("--dump-tensors takes exactly one image") }
     }
 
     func run() throws {
         compute.apply()
+        let isVideo: Bool
+        do {
+            isVideo = try images.count == 1 && MediaProbe.kind(of: images[0]) == .video
+        } catch {
+            throw CLIError(String(describing: error))
+        }
+        if !isVideo, let flag = video.flagsGiven.first {
+            throw ValidationError("\(flag) applies to a video input; \(images.count == 1 ? "\(images[0]) is a still image" : "give one video")")
+        }
+        if isVideo && dumpTensors != nil { throw ValidationError("--dump-tensors takes an image, not a video") }
         let segmenter: Segmenter
         let vocabulary: Vocabulary
         do {
@@ -75,6 +101,16 @@ struct SegmentCommand: ParsableCommand {
         let textStart = ContinuousClock.now
         _ = segmenter.classifier(for: vocabulary)
         log("vocabulary: \(vocabulary.classes.count) classes, \(vocabulary.synonyms.count) synonyms, encoded in \(elapsed(since: textStart))")
+        if isVideo {
+            let status: Int32
+            do {
+                status = try video.run(input: images[0], out: out, task: task, segmenter: segmenter, vocabulary: vocabulary)
+            } catch {
+                throw CLIError(String(describing: error))
+            }
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
 
         var failures = 0
         var usedNames: Set<String> = []

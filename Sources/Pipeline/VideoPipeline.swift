@@ -1,0 +1,215 @@
+import CLIP
+import FCCLIP
+import Foundation
+import LabelStream
+import Media
+
+/// Segments a video stream frame by frame and hands the results to sinks, with the stages
+/// running concurrently on Dispatch queues:
+///
+///     decode ──handoff──► inference ──► encode (concurrent) ──► reorder ──► output (sinks)
+///     (FFmpeg,   files:    (the model,    (records:                (frame     (in frame order)
+///      select)   bounded;  serial)         COCO RLE)                 order)
+///                live: newest wins
+///
+/// While the model works on frame t, the decoder prepares t+1 and the sinks write t−1. Every
+/// hand-off is bounded (`PipelineOptions`), so a slow stage slows the ones before it (files)
+/// or drops stale frames (live sources) instead of growing memory. Sinks always see frames in
+/// decode order, whatever the stages' timing.
+///
+/// `stop()` (SIGINT/SIGTERM) ends decoding, drops the frames not yet given to the model, lets
+/// the frames already past it reach every sink, then finishes the sinks: nothing processed is
+/// lost.
+public final class VideoPipeline: @unchecked Sendable {
+    /// Live counters and stage times (progress display, metrics).
+    public let statistics = PipelineStatistics()
+
+    private let source: any FrameSource
+    private let segmenter: any FrameSegmenting
+    private let vocabulary: VocabularyState
+    private let sinks: [any FrameSink]
+    private let options: PipelineOptions
+
+    private let decodeQueue = DispatchQueue(label: "segd.pipeline.decode")
+    private let inferenceQueue = DispatchQueue(label: "segd.pipeline.inference")
+    private let encodeQueue = DispatchQueue(label: "segd.pipeline.encode", attributes: .concurrent)
+    private let outputQueue = DispatchQueue(label: "segd.pipeline.output")
+    private let handoff: FrameHandoff<DecodedFrame>
+    /// Frames between the model and the sinks; acquired after inference, released once written.
+    private let outputSlots: DispatchSemaphore
+    private let inFlight = DispatchGroup()
+
+    private let stateLock = NSLock()
+    private var stopRequested = false
+    private var ending: PipelineReport.Ending?
+    private var started = false
+    // Touched on `outputQueue` only.
+    private var reorder = ReorderBuffer<FrameOutput>()
+    private var sinkFailed = false
+
+    public init(source: any FrameSource, segmenter: any FrameSegmenting, vocabulary: VocabularyState,
+                sinks: [any FrameSink], options: PipelineOptions) {
+        self.source = source
+        self.segmenter = segmenter
+        self.vocabulary = vocabulary
+        self.sinks = sinks
+        self.options = options
+        let live = options.live ?? source.isLive
+        handoff = FrameHandoff(policy: live ? .newestWins : .backpressure(capacity: options.inferenceQueueCapacity))
+        outputSlots = DispatchSemaphore(value: max(options.outputQueueCapacity, 1))
+    }
+
+    /// Runs the stream to its end (or until `stop()`), then finishes every sink. Blocks the
+    /// calling thread; call once.
+    public func run() -> PipelineReport {
+        stateLock.lock()
+        precondition(!started, "VideoPipeline.run() called twice")
+        started = true
+        stateLock.unlock()
+
+        let start = ContinuousClock.now
+        inFlight.enter()
+        decodeQueue.async {
+            self.decodeLoop()
+            self.inFlight.leave()
+        }
+        inFlight.enter()
+        inferenceQueue.async {
+            self.inferenceLoop()
+            self.inFlight.leave()
+        }
+        inFlight.wait()
+
+        let finishErrors: [String] = outputQueue.sync {
+            var errors: [String] = []
+            for sink in sinks {
+                do { try sink.finish() } catch { errors.append(String(describing: error)) }
+            }
+            return errors
+        }
+        statistics.update { $0.decodeErrors = source.decodeErrors }
+        stateLock.lock()
+        let ending = self.ending ?? .endOfStream
+        stateLock.unlock()
+        return PipelineReport(ending: ending, statistics: statistics.snapshot, wallSeconds: seconds(since: start),
+                              finishErrors: finishErrors)
+    }
+
+    /// Ends the run early: decoding stops, frames not yet segmented are dropped, frames already
+    /// segmented are written, and `run` returns once every sink has finished. Thread-safe,
+    /// idempotent; safe to call before `run`.
+    public func stop() {
+        stateLock.lock()
+        let first = !stopRequested
+        stopRequested = true
+        if ending == nil { ending = .stopped }
+        stateLock.unlock()
+        guard first else { return }
+        source.interrupt()
+        _ = handoff.discardPending()
+        handoff.close()
+    }
+
+    private var isStopping: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return stopRequested
+    }
+
+    /// Records why the run ends. A sink failure also stops the run; after a source failure the
+    /// frames already decoded are still segmented and written (the decode loop just ends).
+    private func fail(_ reason: PipelineReport.Ending) {
+        stateLock.lock()
+        if ending == nil { ending = reason }
+        stateLock.unlock()
+        if case .sinkFailed = reason { stop() }
+    }
+
+    // MARK: - Stages
+
+    /// Decodes frames and hands the selected ones to the model.
+    private func decodeLoop() {
+        defer { handoff.close() }
+        var cursor = FrameSelection.Cursor(options.selection)
+        while !isStopping {
+            let begin = ContinuousClock.now
+            let decoded: DecodedFrame?
+            do {
+                decoded = try source.nextFrame { index, pts in cursor.wants(index: index, pts: pts) }
+            } catch {
+                if !isStopping { fail(.sourceFailed(String(describing: error))) }
+                return
+            }
+            guard let frame = decoded else { return }
+            let selected = frame.image != nil
+            statistics.record(.decode, seconds: seconds(since: begin))
+            statistics.update {
+                $0.decoded += 1
+                if selected { $0.selected += 1 }
+                $0.decodeErrors = source.decodeErrors
+            }
+            if selected {
+                guard let replaced = handoff.put(frame) else { return }
+                let depth = handoff.depth
+                statistics.update {
+                    $0.skippedBusy += replaced
+                    $0.inferenceQueueDepth = depth
+                }
+            }
+            if options.selection.isFinished(after: frame.index) { return }
+        }
+    }
+
+    /// Segments frames one at a time (the model uses every core inside) and sends each to be
+    /// encoded; waits for an output slot first, so sinks that fall behind slow the model down.
+    private func inferenceLoop() {
+        segmenter.prepare(vocabulary: vocabulary.current.vocabulary)
+        var sequence = 0
+        while let frame = handoff.take() {
+            guard let image = frame.image else { continue }
+            let (vocabulary, version) = self.vocabulary.current
+            let begin = ContinuousClock.now
+            let segmentation = segmenter.segment(image, vocabulary: vocabulary)
+            statistics.record(.inference, seconds: seconds(since: begin))
+            let depth = handoff.depth
+            statistics.update {
+                $0.inferred += 1
+                $0.inferenceQueueDepth = depth
+                $0.outputQueueDepth += 1
+            }
+            outputSlots.wait()
+            let metadata = FrameMetadata(stream: options.streamName, frame: frame.index, pts: frame.pts,
+                                         keyframe: true, vocabVersion: version)
+            let number = sequence
+            sequence += 1
+            inFlight.enter()
+            encodeQueue.async {
+                let begin = ContinuousClock.now
+                let record = FrameRecord(segmentation: segmentation, vocabulary: vocabulary, metadata: metadata)
+                self.statistics.record(.encode, seconds: seconds(since: begin))
+                let output = FrameOutput(record: record, segmentation: segmentation, image: image, vocabulary: vocabulary)
+                self.outputQueue.async { self.deliver(output, sequence: number) }
+            }
+        }
+    }
+
+    /// Runs on `outputQueue`: writes every frame that is now in order to every sink.
+    private func deliver(_ output: FrameOutput, sequence: Int) {
+        for item in reorder.add(output, sequence: sequence) {
+            if !sinkFailed {
+                let begin = ContinuousClock.now
+                do {
+                    for sink in sinks { try sink.write(item) }
+                    statistics.record(.output, seconds: seconds(since: begin))
+                    statistics.update { $0.written += 1 }
+                } catch {
+                    sinkFailed = true
+                    fail(.sinkFailed(String(describing: error)))
+                }
+            }
+            statistics.update { $0.outputQueueDepth -= 1 }
+            outputSlots.signal()
+            inFlight.leave()
+        }
+    }
+}

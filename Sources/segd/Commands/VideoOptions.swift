@@ -1,0 +1,98 @@
+import ArgumentParser
+import CLIP
+import FCCLIP
+import LabelStream
+import Media
+import Pipeline
+
+/// `segd segment`'s options that apply to a video input.
+struct VideoOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Also serve the records on this Unix socket (mode 0660, removed on exit).", valueName: "path"))
+    var socket: String?
+
+    @Option(help: ArgumentHelp("Process every N-th frame (frames 0, N, 2N, …).", valueName: "n"))
+    var every: Int?
+
+    @Option(help: ArgumentHelp("Process at most F frames per second of video time.", valueName: "f"))
+    var fps: Double?
+
+    @Option(help: ArgumentHelp("Only frames A to B−1 (decode order, from 0); `A:` to the end.", valueName: "A:B"))
+    var frames: String?
+
+    @Flag(help: "Write overlay.mp4: the frames with coloured masks and labels.")
+    var overlay = false
+
+    @Flag(help: "Write semantic/NNNNNN.png (class index per pixel) as well.")
+    var semantic = false
+
+    @Option(help: ArgumentHelp("The stream name in the records (default: the input's file name).", valueName: "name"))
+    var stream: String?
+
+    @Option(help: ArgumentHelp("Seconds without data from a network input before it counts as failed.", valueName: "s"))
+    var readTimeout: Double = 10
+
+    func validate() throws {
+        if every != nil && fps != nil { throw ValidationError("give --every or --fps, not both") }
+        if let every, every < 1 { throw ValidationError("--every must be at least 1") }
+        if let fps, !(fps > 0 && fps.isFinite) { throw ValidationError("--fps must be a positive number") }
+        if frames != nil && frameRange == nil {
+            throw ValidationError("--frames must be A:B with 0 ≤ A < B, or A: (e.g. --frames 100:200)")
+        }
+        if !(readTimeout > 0) { throw ValidationError("--read-timeout must be positive") }
+    }
+
+    /// The video-only flags the user gave (to refuse them for still images).
+    var flagsGiven: [String] {
+        var given: [String] = []
+        if socket != nil { given.append("--socket") }
+        if every != nil { given.append("--every") }
+        if fps != nil { given.append("--fps") }
+        if frames != nil { given.append("--frames") }
+        if overlay { given.append("--overlay") }
+        if semantic { given.append("--semantic") }
+        if stream != nil { given.append("--stream") }
+        return given
+    }
+
+    var frameRange: Range<Int>? {
+        guard let frames else { return nil }
+        let parts = frames.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let a = Int(parts[0]), a >= 0 else { return nil }
+        if parts[1].isEmpty { return a..<Int.max }
+        guard let b = Int(parts[1]), b > a else { return nil }
+        return a..<b
+    }
+
+    var selection: FrameSelection {
+        let rate: FrameSelection.Rate = every.map { .every($0) } ?? fps.map { .fps($0) } ?? .all
+        return FrameSelection(rate: rate, range: frameRange)
+    }
+
+    /// Segments `input` into `out`; returns the exit status (see `SegmentVideo.run`).
+    func run(input: String, out: String, task: SegmentCommand.Task, segmenter: Segmenter,
+             vocabulary: Vocabulary) throws -> Int32 {
+        var disk = DiskSinkOptions()
+        disk.panoptic = task == .panoptic
+        disk.semantic = semantic || task == .semantic
+        disk.overlay = overlay
+        var sourceOptions = VideoSourceOptions()
+        sourceOptions.readTimeout = readTimeout
+        let run = SegmentVideo(input: input, out: out, streamName: stream ?? Self.defaultStreamName(input),
+                               selection: selection, disk: disk, socketPath: socket, sourceOptions: sourceOptions)
+        return try run.run(segmenter: segmenter, vocabulary: vocabulary)
+    }
+
+    /// `clip` for `/videos/clip.mp4`, the host for `rtsp://cam1:554/stream`.
+    static func defaultStreamName(_ input: String) -> String {
+        if let range = input.range(of: "://") {
+            let rest = input[range.upperBound...]
+            let authority = rest.prefix { $0 != "/" }
+            let host = authority.split(separator: "@").last.map { $0.prefix { $0 != ":" } } ?? ""
+            if !host.isEmpty { return String(host) }
+            return rest.split(separator: "/").last.map(String.init) ?? "stream"
+        }
+        let name = input.split(separator: "/").last.map(String.init) ?? input
+        let stem = name.split(separator: ".").first.map(String.init) ?? name
+        return stem.isEmpty ? "stream" : stem
+    }
+}
