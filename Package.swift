@@ -10,7 +10,8 @@ import PackageDescription
 //   FCCLIP               preprocessing, pixel decoder, masked-attention decoder, ensemble, post-processing
 //   Media                FFmpeg input (images, video files, network streams, devices) and encoders (PNG, video)
 //   LabelStream          segment records, COCO RLE, panoptic PNG ids, the Unix-socket server and client
-//   Pipeline             decode → schedule → segment → post-process → sinks on Dispatch queues; the disk sink
+//   Pipeline             decode → schedule → segment → post-process → sinks on Dispatch queues
+//   Daemon               `segd serve`: config, stream supervision and reconnects, control socket, metrics, systemd
 //   segd                 the command line
 let package = Package(
     name: "segd",
@@ -25,6 +26,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.0.0", traits: ["YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -74,9 +80,24 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["FCCLIP", "Media", "LabelStream", "CLIP", "Tensor"]
         ),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Pipeline", "LabelStream", "Media", "FCCLIP", "CLIP", "ModelIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "segd",
             dependencies: [
+                "Daemon",
                 "FCCLIP",
                 "Media",
                 "LabelStream",
@@ -125,6 +146,14 @@ let package = Package(
         .testTarget(
             name: "PipelineTests",
             dependencies: ["Pipeline", "LabelStream", "Media", "FCCLIP", "CLIP", "ModelIO"]
+        ),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "Pipeline", "LabelStream", "Media", "CLIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SegdCLITests",

@@ -1,0 +1,133 @@
+/// Everything `segd serve` is configured with (config/segd.yaml documents every key).
+/// Loaded and validated by `DaemonConfig.load(path:environment:)` (ConfigLoader.swift).
+public struct DaemonConfig: Sendable, Equatable {
+    /// The model bundle folder (`model`).
+    public var model: String
+    /// Compute threads; nil = every core (`threads`).
+    public var threads: Int?
+    /// Per-stream output folders go under this (`output_root`): `<output_root>/<stream>/`.
+    public var outputRoot: String
+    /// Per-stream label sockets go here (`socket_dir`): `<socket_dir>/<stream>.sock`.
+    public var socketDirectory: String
+    /// The control socket for `segd ctl` (`control_socket`).
+    public var controlSocket: String
+    /// `host:port` for Prometheus metrics, nil = no metrics server (`metrics.listen`).
+    public var metricsListen: String?
+    /// Seconds allowed to drain and flush on SIGTERM before exiting anyway (`shutdown_timeout`).
+    public var shutdownTimeout: Double
+    /// Reconnect behaviour shared by every stream (`reconnect`).
+    public var reconnect: ReconnectPolicy
+    /// The streams, in file order (`streams`: a mapping from name to settings).
+    public var streams: [StreamConfig]
+
+    public init(model: String, threads: Int? = nil, outputRoot: String, socketDirectory: String, controlSocket: String,
+                metricsListen: String? = nil, shutdownTimeout: Double = 10, reconnect: ReconnectPolicy = ReconnectPolicy(),
+                streams: [StreamConfig]) {
+        self.model = model
+        self.threads = threads
+        self.outputRoot = outputRoot
+        self.socketDirectory = socketDirectory
+        self.controlSocket = controlSocket
+        self.metricsListen = metricsListen
+        self.shutdownTimeout = shutdownTimeout
+        self.reconnect = reconnect
+        self.streams = streams
+    }
+}
+
+/// How a failed, stalled or ended source is reopened: after `initialDelay` seconds, doubling
+/// up to `maxDelay`, forever; the delay resets once the source has run for `maxDelay` seconds.
+public struct ReconnectPolicy: Sendable, Equatable {
+    /// `reconnect.initial_delay`, seconds.
+    public var initialDelay: Double
+    /// `reconnect.max_delay`, seconds.
+    public var maxDelay: Double
+    /// `reconnect.stall_timeout`: seconds without data before a source counts as stalled.
+    public var stallTimeout: Double
+
+    public init(initialDelay: Double = 1, maxDelay: Double = 30, stallTimeout: Double = 10) {
+        self.initialDelay = initialDelay
+        self.maxDelay = maxDelay
+        self.stallTimeout = stallTimeout
+    }
+}
+
+/// One named stream (`streams.<name>`).
+public struct StreamConfig: Sendable, Equatable {
+    public enum Task: String, Sendable, Equatable, CaseIterable {
+        case panoptic, semantic, instance
+    }
+
+    /// The key under `streams`: letters, digits, `-`, `_`, `.`; names the output folder and socket.
+    public var name: String
+    /// Anything FFmpeg opens: rtsp://, http://, tcp://, udp://, a file, v4l2:///dev/video0 (`url`).
+    public var url: String
+    /// A built-in name, inline classes, or @FILE (`vocabulary`), as `segd segment --vocab`.
+    public var vocabulary: String
+    /// `task`, default panoptic.
+    public var task: Task
+    /// At most this many frames per second are segmented; nil = as many as the model manages (`fps`).
+    public var fps: Double?
+    /// Model input short side (`input_size`); nil = the bundle's `min_size_test`. The long side is
+    /// capped at `input_max_size` (default: the bundle's ratio max/min times this).
+    public var inputSize: Int?
+    /// `input_max_size`; see `inputSize`.
+    public var inputMaxSize: Int?
+    /// `outputs`.
+    public var outputs: Outputs
+    /// `retention`.
+    public var retention: Retention
+    /// Start paused (`paused`, default false).
+    public var paused: Bool
+
+    public struct Outputs: Sendable, Equatable {
+        /// labels.jsonl and panoptic (or semantic) PNGs under `<output_root>/<name>/` (`outputs.disk`, default true).
+        public var disk: Bool
+        /// The label socket `<socket_dir>/<name>.sock` (`outputs.socket`, default true).
+        public var socket: Bool
+        /// overlay.mp4 next to labels.jsonl (`outputs.overlay`, default false).
+        public var overlay: Bool
+        /// Semantic PNGs as well (`outputs.semantic`, default false).
+        public var semantic: Bool
+
+        public init(disk: Bool = true, socket: Bool = true, overlay: Bool = false, semantic: Bool = false) {
+            self.disk = disk
+            self.socket = socket
+            self.overlay = overlay
+            self.semantic = semantic
+        }
+    }
+
+    /// Disk outputs are written in segments (one folder per `segment_minutes`), and whole
+    /// segments are deleted when older than `max_age_hours` or when the stream's folder exceeds
+    /// `max_megabytes` (oldest first; the segment being written is never deleted).
+    public struct Retention: Sendable, Equatable {
+        /// `retention.segment_minutes`, default 60.
+        public var segmentMinutes: Double
+        /// `retention.max_age_hours`; nil = keep forever.
+        public var maxAgeHours: Double?
+        /// `retention.max_megabytes`; nil = no size limit.
+        public var maxMegabytes: Double?
+
+        public init(segmentMinutes: Double = 60, maxAgeHours: Double? = nil, maxMegabytes: Double? = nil) {
+            self.segmentMinutes = segmentMinutes
+            self.maxAgeHours = maxAgeHours
+            self.maxMegabytes = maxMegabytes
+        }
+    }
+
+    public init(name: String, url: String, vocabulary: String, task: Task = .panoptic, fps: Double? = nil,
+                inputSize: Int? = nil, inputMaxSize: Int? = nil, outputs: Outputs = Outputs(),
+                retention: Retention = Retention(), paused: Bool = false) {
+        self.name = name
+        self.url = url
+        self.vocabulary = vocabulary
+        self.task = task
+        self.fps = fps
+        self.inputSize = inputSize
+        self.inputMaxSize = inputMaxSize
+        self.outputs = outputs
+        self.retention = retention
+        self.paused = paused
+    }
+}
