@@ -58,11 +58,13 @@ public struct StreamConfig: Sendable, Equatable {
         case panoptic, semantic, instance
     }
 
-    /// The key under `streams`: letters, digits, `-`, `_`, `.`; names the output folder and socket.
+    /// The key under `streams` (`StreamNames.rule`: 1 to 64 letters, digits, `-`, `_`, `.`, starting
+    /// with a letter or digit); names the output folder, the socket and the metrics label.
     public var name: String
     /// Anything FFmpeg opens: rtsp://, http://, tcp://, udp://, a file, v4l2:///dev/video0 (`url`).
     public var url: String
-    /// A built-in name, inline classes, or @FILE (`vocabulary`), as `segd segment --vocab`.
+    /// A built-in name, inline classes, or @FILE (`vocabulary`), as `segd segment --vocab`. `load`
+    /// checks that it resolves and makes a relative @FILE absolute (relative to the config file).
     public var vocabulary: String
     /// `task`, default panoptic.
     public var task: Task

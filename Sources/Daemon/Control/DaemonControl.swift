@@ -46,7 +46,8 @@ public struct StreamStatus: Codable, Sendable, Equatable {
     public var vocabVersion: Int
     public var framesDecoded: Int
     public var framesProcessed: Int
-    /// Frames not segmented because the model was busy with newer ones or other streams, or paused.
+    /// Frames not segmented because a newer frame replaced them while the model was busy (with
+    /// this stream or others). Frames passed over by the `fps` limit or while paused are not counted.
     public var framesSkipped: Int
     public var decodeErrors: Int
     public var reconnects: Int

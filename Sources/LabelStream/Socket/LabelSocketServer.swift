@@ -20,7 +20,9 @@ import NIOPosix
 ///   next record it receives carries `dropped_before` = the records it missed just before it.
 ///   Other subscribers and the publisher are not affected.
 /// - Bytes a subscriber sends are read into small fixed-size buffers and discarded. A
-///   subscriber may half-close its side and keep reading; one that closes or fails is removed.
+///   subscriber may half-close its side and keep reading; one that fails is removed at once,
+///   one that closes when the server next writes to it (its end of stream looks like a
+///   half-close until then).
 /// - The socket file gets `mode` (default 0660). A socket file nobody listens on is replaced;
 ///   a live server or a non-socket at `path` is an error. `close()` removes the file.
 ///
@@ -122,7 +124,8 @@ public final class LabelSocketServer: @unchecked Sendable {
         for subscriber in subscribers { subscriber.enqueue(published) }
     }
 
-    /// Subscribers connected now.
+    /// Subscribers connected now (one that closed is counted until the next record is
+    /// written to it).
     public var subscriberCount: Int { registry.subscriberCount }
 
     /// Records dropped for slow subscribers since the start, summed over all subscribers

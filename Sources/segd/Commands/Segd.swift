@@ -3,22 +3,23 @@ import Foundation
 import Tensor
 
 /// The `segd` command line.
-struct Segd: ParsableCommand {
+struct Segd: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "segd",
             abstract: "Open-vocabulary video segmentation daemon (FC-CLIP on the CPU).",
             version: VersionInfo.description,
-            subcommands: [ModelCommand.self, SegmentCommand.self, TailCommand.self, TokenizeCommand.self, BenchCommand.self]
+            subcommands: [ModelCommand.self, SegmentCommand.self, TailCommand.self,
+                          TokenizeCommand.self, BenchCommand.self]
         )
     }
 }
 
 @main
 enum Entry {
-    static func main() {
+    static func main() async {
         BLASBootstrap.selectKernels()
-        Segd.main()
+        await Segd.main()
     }
 }
 

@@ -1,0 +1,79 @@
+/// The shape of the configuration file: which keys exist and which of them hold mappings.
+/// Only this shape is checked here (unknown keys, a mapping where a value belongs); values are
+/// checked when they are read (`ConfigParser`).
+indirect enum ConfigSchema: Sendable {
+    /// A single value (string, number, boolean or null).
+    case value
+    /// A mapping with a fixed set of keys.
+    case mapping([String: ConfigSchema])
+    /// A mapping whose keys are names chosen by the user (`streams`), each holding `ConfigSchema`.
+    case named(ConfigSchema)
+
+    /// The daemon's configuration file; config/segd.yaml documents every key.
+    static let daemon: ConfigSchema = .mapping([
+        "model": .value,
+        "threads": .value,
+        "output_root": .value,
+        "socket_dir": .value,
+        "control_socket": .value,
+        "metrics": .mapping(["listen": .value]),
+        "shutdown_timeout": .value,
+        "reconnect": .mapping([
+            "initial_delay": .value,
+            "max_delay": .value,
+            "stall_timeout": .value,
+        ]),
+        "streams": .named(stream),
+    ])
+
+    /// One entry under `streams`.
+    static let stream: ConfigSchema = .mapping([
+        "url": .value,
+        "vocabulary": .value,
+        "task": .value,
+        "fps": .value,
+        "input_size": .value,
+        "input_max_size": .value,
+        "outputs": .mapping([
+            "disk": .value,
+            "socket": .value,
+            "overlay": .value,
+            "semantic": .value,
+        ]),
+        "retention": .mapping([
+            "segment_minutes": .value,
+            "max_age_hours": .value,
+            "max_megabytes": .value,
+        ]),
+        "paused": .value,
+    ])
+}
+
+extension ConfigSchema {
+    /// For an unknown key, the known key it most likely meant (at most two edits away), if any.
+    static func suggestion(for key: String, among known: some Collection<String>) -> String? {
+        let candidates = known.map { ($0, editDistance(key.lowercased(), $0)) }.filter { $0.1 <= 2 }
+        return candidates.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }?.0
+    }
+
+    /// Levenshtein distance with adjacent transpositions counted as one edit (`fsp` → `fps`).
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var best = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    best = min(best, table[i - 2][j - 2] + 1)
+                }
+                table[i][j] = best
+            }
+        }
+        return table[a.count][b.count]
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Media
+import Pipeline
+
+/// A live source that never ends: when opening fails, the input stalls, errors or ends, it is
+/// reopened after a back-off delay (doubling from `initialDelay` up to `maxDelay`, forever).
+///
+/// Frame numbers and timestamps continue across reconnects, so records of one stream stay in
+/// order: `frame` keeps counting, and `pts` continues from the last frame plus the wall-clock
+/// time spent reconnecting. A file (not live) is paced to its own frame rate, as a camera would
+/// deliver it, and starts over when it ends. Frames are not converted while `paused`.
+public final class ReconnectingSource: FrameSource, @unchecked Sendable {
+    /// Opens the underlying input (a `VideoSource` in the daemon; tests inject others).
+    public typealias Opener = @Sendable () throws -> any FrameSource
+
+    /// Where the source stands, for `segd ctl list` and metrics.
+    public struct Status: Sendable, Equatable {
+        public var state: StreamStatus.State
+        public var lastError: String?
+        public var retryIn: Double?
+        public var reconnects: Int
+    }
+
+    private let open: Opener
+    private let policy: ReconnectPolicy
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var current: (any FrameSource)?
+    private var interrupted = false
+    private var statusValue = Status(state: .connecting, lastError: nil, retryIn: nil, reconnects: 0)
+    private var retryDeadline: ContinuousClock.Instant?
+    private var pausedValue = false
+    private var finishedErrors = 0
+
+    // Touched by the reading thread only.
+    private var delay: Double
+    private var indexBase = 0
+    private var ptsBase = 0.0
+    private var nextIndex = 0
+    private var lastPTS: Double?
+    private var lastFrameWall: ContinuousClock.Instant?
+    private var sessionStart: ContinuousClock.Instant?
+    private var sessionFrames = 0
+    private var pacing: (wall: ContinuousClock.Instant, pts: Double)?
+
+    public init(policy: ReconnectPolicy, open: @escaping Opener) {
+        self.policy = policy
+        self.open = open
+        delay = policy.initialDelay
+    }
+
+    /// The daemon's source for `url`: FFmpeg with the policy's stall timeout.
+    public convenience init(url: String, policy: ReconnectPolicy) {
+        var options = VideoSourceOptions()
+        options.readTimeout = policy.stallTimeout
+        options.openTimeout = policy.stallTimeout
+        let fixed = options
+        self.init(policy: policy) { try VideoSource(url: url, options: fixed) }
+    }
+
+    public var status: Status {
+        condition.lock()
+        defer { condition.unlock() }
+        var s = statusValue
+        if pausedValue && s.state == .running { s.state = .paused }
+        if let retryDeadline { s.retryIn = max(0, (retryDeadline - ContinuousClock.now).seconds) }
+        return s
+    }
+
+    /// While paused, frames are still read (a live input must be drained) but not converted,
+    /// so the pipeline skips them.
+    public var paused: Bool {
+        get { condition.lock(); defer { condition.unlock() }; return pausedValue }
+        set { condition.lock(); pausedValue = newValue; condition.unlock() }
+    }
+
+    public var isLive: Bool { true }
+    public var expectedFrameCount: Int? { nil }
+
+    public var decodeErrors: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return finishedErrors + (current?.decodeErrors ?? 0)
+    }
+
+    public func interrupt() {
+        condition.lock()
+        interrupted = true
+        let source = current
+        condition.broadcast()
+        condition.unlock()
+        source?.interrupt()
+    }
+
+    public func nextFrame(wantPixels: (Int, Double) -> Bool) throws -> DecodedFrame? {
+        while true {
+            let source = try connected()
+            let indexBase = self.indexBase, ptsBase = self.ptsBase
+            let paused = self.paused
+            do {
+                if var frame = try source.nextFrame(wantPixels: { index, pts in
+                    !paused && wantPixels(indexBase + index, ptsBase + pts)
+                }) {
+                    frame.index += indexBase
+                    frame.pts += ptsBase
+                    if !source.isLive { pace(pts: frame.pts) }
+                    noteFrame(frame)
+                    return frame
+                }
+                try reconnectLater(after: "the stream ended")
+            } catch {
+                if isInterrupted { throw error }
+                try reconnectLater(after: String(describing: error))
+            }
+        }
+    }
+
+    // MARK: - Steps
+
+    private var isInterrupted: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return interrupted
+    }
+
+    /// The open source; opens it (retrying with back-off) when there is none.
+    private func connected() throws -> any FrameSource {
+        while true {
+            condition.lock()
+            if interrupted {
+                condition.unlock()
+                throw MediaError.interrupted(url: "stream")
+            }
+            if let current {
+                condition.unlock()
+                return current
+            }
+            statusValue.state = .connecting
+            statusValue.retryIn = nil
+            retryDeadline = nil
+            condition.unlock()
+            do {
+                let source = try open()
+                condition.lock()
+                current = source
+                let stop = interrupted
+                statusValue.state = .running
+                condition.unlock()
+                if stop { source.interrupt() }
+                sessionStart = .now
+                sessionFrames = 0
+                pacing = nil
+                return source
+            } catch {
+                if isInterrupted { throw MediaError.interrupted(url: "stream") }
+                try backOff(error: "cannot open: \(error)")
+            }
+        }
+    }
+
+    /// Drops the current source and waits out the back-off before the next `connected()`.
+    private func reconnectLater(after error: String) throws {
+        condition.lock()
+        if let current { finishedErrors += current.decodeErrors }
+        current = nil
+        condition.unlock()
+        // Continue numbering after the last frame delivered.
+        indexBase = nextIndex
+        if let lastPTS, let lastFrameWall {
+            ptsBase = lastPTS + max((ContinuousClock.now - lastFrameWall).seconds, 1e-3)
+        }
+        // A session that ran a while resets the back-off: this is a new failure, not a flapping one.
+        if let sessionStart, sessionFrames > 0, (ContinuousClock.now - sessionStart).seconds >= policy.maxDelay {
+            delay = policy.initialDelay
+        }
+        try backOff(error: error)
+    }
+
+    private func backOff(error: String) throws {
+        let wait = delay
+        delay = min(delay * 2, policy.maxDelay)
+        condition.lock()
+        statusValue.state = .backingOff
+        statusValue.lastError = error
+        statusValue.reconnects += 1
+        let deadline = ContinuousClock.now + .nanoseconds(Int64(wait * 1e9))
+        retryDeadline = deadline
+        while !interrupted, ContinuousClock.now < deadline {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: (deadline - ContinuousClock.now).seconds))
+        }
+        retryDeadline = nil
+        let stop = interrupted
+        condition.unlock()
+        if stop { throw MediaError.interrupted(url: "stream") }
+    }
+
+    private func noteFrame(_ frame: DecodedFrame) {
+        nextIndex = frame.index + 1
+        lastPTS = frame.pts
+        lastFrameWall = .now
+        sessionFrames += 1
+    }
+
+    /// Sleeps until `pts` is due on the wall clock (files play at their own rate).
+    private func pace(pts: Double) {
+        guard let pacing else {
+            self.pacing = (.now, pts)
+            return
+        }
+        let due = pacing.wall + .nanoseconds(Int64(max(pts - pacing.pts, 0) * 1e9))
+        let wait = (due - ContinuousClock.now).seconds
+        if wait > 0 {
+            condition.lock()
+            if !interrupted { _ = condition.wait(until: Date(timeIntervalSinceNow: wait)) }
+            condition.unlock()
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -1,0 +1,113 @@
+import CLIP
+import Foundation
+import LabelStream
+import Pipeline
+
+/// One configured stream, running: a reconnecting source, the pipeline on the shared model,
+/// and the stream's sinks (segmented disk folders, the label socket).
+final class StreamRunner: @unchecked Sendable {
+    let config: StreamConfig
+    let vocabulary: VocabularyState
+    let source: ReconnectingSource
+    let pipeline: VideoPipeline
+    private let model: any FrameSegmenting
+    private let socket: LabelSocketServer?
+    private let finished = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var vocabularySpec: String
+    private var report: PipelineReport?
+    private var stopped = false
+
+    /// Sets the stream up (sockets bound, folders created, vocabulary resolved); `start` runs it.
+    init(config: StreamConfig, daemon: DaemonConfig, arbiter: ModelArbiter) throws {
+        self.config = config
+        vocabularySpec = config.vocabulary
+        let resolved: Vocabulary
+        do {
+            resolved = try Vocabulary.resolve(config.vocabulary)
+        } catch {
+            throw ControlError("stream \(config.name): vocabulary: \(error)")
+        }
+        vocabulary = VocabularyState(resolved)
+        model = arbiter.model(inputSize: config.inputSize, inputMaxSize: config.inputMaxSize)
+        source = ReconnectingSource(url: config.url, policy: daemon.reconnect)
+        source.paused = config.paused
+
+        var sinks: [any FrameSink] = []
+        if config.outputs.disk || config.outputs.overlay {
+            var options = DiskSinkOptions()
+            options.panoptic = config.outputs.disk && config.task == .panoptic
+            options.semantic = config.outputs.disk && (config.outputs.semantic || config.task == .semantic)
+            options.overlay = config.outputs.overlay
+            sinks.append(try SegmentedDiskSink(root: daemon.outputRoot + "/" + config.name, retention: config.retention,
+                                               options: options))
+        }
+        if config.outputs.socket {
+            let server = try LabelSocketServer(path: daemon.socketDirectory + "/" + config.name + ".sock")
+            socket = server
+            sinks.append(LabelSocketSink(server: server))
+        } else {
+            socket = nil
+        }
+        pipeline = VideoPipeline(source: source, segmenter: model, vocabulary: vocabulary, sinks: sinks,
+                                 options: PipelineOptions(streamName: config.name,
+                                                          selection: FrameSelection(rate: config.fps.map { .fps($0) } ?? .all),
+                                                          live: true))
+    }
+
+    /// Runs the pipeline on its own thread until `stop`.
+    func start() {
+        let thread = Thread { [self] in
+            let report = pipeline.run()
+            lock.lock()
+            self.report = report
+            lock.unlock()
+            finished.signal()
+        }
+        thread.name = "segd.stream.\(config.name)"
+        thread.start()
+    }
+
+    /// Stops reading, writes every frame already segmented, closes the sinks (socket file
+    /// removed). Returns false if that took longer than `timeout` seconds.
+    @discardableResult
+    func stop(timeout: Double) -> Bool {
+        lock.lock()
+        let first = !stopped
+        stopped = true
+        lock.unlock()
+        if first { pipeline.stop() }
+        return finished.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// Replaces the vocabulary; its text embeddings are computed before the switch, so no
+    /// frame waits for them. Returns the new version.
+    func setVocabulary(_ spec: String) throws -> Int {
+        let resolved: Vocabulary
+        do {
+            resolved = try Vocabulary.resolve(spec)
+        } catch {
+            throw ControlError("stream \(config.name): vocabulary: \(error)")
+        }
+        model.prepare(vocabulary: resolved)
+        lock.lock()
+        vocabularySpec = spec
+        lock.unlock()
+        return vocabulary.set(resolved)
+    }
+
+    var status: StreamStatus {
+        let s = pipeline.statistics.snapshot
+        let sourceStatus = source.status
+        lock.lock()
+        let spec = vocabularySpec
+        let isStopped = stopped
+        lock.unlock()
+        return StreamStatus(name: config.name, url: config.url, state: isStopped ? .stopped : sourceStatus.state,
+                            lastError: sourceStatus.lastError, retryIn: sourceStatus.retryIn, vocabulary: spec,
+                            vocabVersion: vocabulary.current.version, framesDecoded: s.decoded, framesProcessed: s.written,
+                            framesSkipped: s.skippedBusy, decodeErrors: source.decodeErrors, reconnects: sourceStatus.reconnects,
+                            subscribers: socket?.subscriberCount ?? 0, subscriberDrops: socket?.totalDropped ?? 0,
+                            queueDepth: s.inferenceQueueDepth)
+    }
+}
