@@ -16,7 +16,7 @@ $sudo apt-get update
 $sudo apt-get install -y --no-install-recommends \
     pkg-config libopenblas-dev zlib1g-dev binutils python3 \
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libavdevice-dev \
-    ffmpeg
+    ffmpeg systemd
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "bootstrap: no 'swift' on PATH; install a Swift 6 toolchain from https://www.swift.org/install/linux/" >&2

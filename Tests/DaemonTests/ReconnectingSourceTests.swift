@@ -1,4 +1,4 @@
-@testable import Daemon
+import Daemon
 import FCCLIP
 import Foundation
 import Media

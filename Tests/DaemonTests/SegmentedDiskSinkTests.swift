@@ -1,5 +1,5 @@
 import CLIP
-@testable import Daemon
+import Daemon
 import FCCLIP
 import Foundation
 import LabelStream

@@ -19,8 +19,8 @@ public final class ModelArbiter: @unchecked Sendable {
         self.segmenter = segmenter
     }
 
-    /// Runs `body` when it is this caller's turn.
-    func withTurn<T>(_ body: () -> T) -> T {
+    /// Runs `body` when it is this caller's turn (callers are served in arrival order).
+    public func withTurn<T>(_ body: () -> T) -> T {
         condition.lock()
         let ticket = nextTicket
         nextTicket += 1

@@ -12,14 +12,16 @@ import LabelStream
 /// the segment being written. After each new segment, finished segments are deleted while
 /// older than `max_age_hours` (by the time their last file was written) or while the stream's
 /// folder is larger than `max_megabytes`, oldest first. The current segment is never deleted.
-final class SegmentedDiskSink: FrameSink {
-    let root: String
-    let retention: StreamConfig.Retention
-    let options: DiskSinkOptions
+public final class SegmentedDiskSink: FrameSink {
+    public let root: String
+    public let retention: StreamConfig.Retention
+    public let options: DiskSinkOptions
     private let now: () -> Date
     private var current: (sink: DiskSink, name: String, start: Date)?
 
-    init(root: String, retention: StreamConfig.Retention, options: DiskSinkOptions, now: @escaping () -> Date = Date.init) throws {
+    /// Creates `root` if needed; the first segment starts at the first frame. `now` is the
+    /// clock segments are timed by (tests pass their own).
+    public init(root: String, retention: StreamConfig.Retention, options: DiskSinkOptions, now: @escaping () -> Date = Date.init) throws {
         self.root = root
         self.retention = retention
         self.options = options
@@ -32,9 +34,9 @@ final class SegmentedDiskSink: FrameSink {
     }
 
     /// The folder of the segment being written.
-    var currentDirectory: String? { current.map { root + "/" + $0.name } }
+    public var currentDirectory: String? { current.map { root + "/" + $0.name } }
 
-    func write(_ output: FrameOutput) throws {
+    public func write(_ output: FrameOutput) throws {
         let time = now()
         if current == nil || time.timeIntervalSince(current!.start) >= retention.segmentMinutes * 60 {
             try rotate(at: time)
@@ -42,7 +44,7 @@ final class SegmentedDiskSink: FrameSink {
         try current!.sink.write(output)
     }
 
-    func finish() throws {
+    public func finish() throws {
         try current?.sink.finish()
     }
 
@@ -61,7 +63,7 @@ final class SegmentedDiskSink: FrameSink {
     }
 
     /// `yyyyMMdd'T'HHmmss'Z'` in UTC.
-    static func segmentName(_ date: Date) -> String {
+    public static func segmentName(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
@@ -77,7 +79,7 @@ final class SegmentedDiskSink: FrameSink {
     }
 
     /// Deletes finished segments past the age or size limit, oldest first.
-    func applyRetention(keeping currentName: String, at time: Date) {
+    private func applyRetention(keeping currentName: String, at time: Date) {
         guard retention.maxAgeHours != nil || retention.maxMegabytes != nil else { return }
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: root) else { return }
@@ -107,7 +109,7 @@ final class SegmentedDiskSink: FrameSink {
     }
 
     /// Bytes of the files under `path` and the newest modification time among them.
-    static func usage(of path: String) -> (bytes: Int, modified: Date) {
+    public static func usage(of path: String) -> (bytes: Int, modified: Date) {
         let fm = FileManager.default
         var bytes = 0
         var modified = (try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantPast

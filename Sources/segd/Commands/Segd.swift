@@ -9,8 +9,8 @@ struct Segd: AsyncParsableCommand {
             commandName: "segd",
             abstract: "Open-vocabulary video segmentation daemon (FC-CLIP on the CPU).",
             version: VersionInfo.description,
-            subcommands: [ModelCommand.self, SegmentCommand.self, TailCommand.self,
-                          TokenizeCommand.self, BenchCommand.self]
+            subcommands: [ModelCommand.self, SegmentCommand.self, TailCommand.self, ServeCommand.self, CtlCommand.self,
+                          ConfigCommand.self, TokenizeCommand.self, BenchCommand.self]
         )
     }
 }

@@ -1,0 +1,180 @@
+import Foundation
+import LabelStream
+import Testing
+
+/// `segd serve` as it runs on a machine with cameras: real streams served on loopback by the
+/// ffmpeg tool, killed and restarted; SIGHUP, SIGTERM and systemd's notify socket.
+@Suite(.serialized) struct ServeTests {
+    private func entry(_ name: String, url: String, vocabulary: String, fps: Double? = 5) -> String {
+        "  \(name):\n    url: \(url)\n    vocabulary: \"\(vocabulary)\"\n" + (fps.map { "    fps: \($0)\n" } ?? "")
+    }
+
+    private func check(_ records: [FrameRecord], _ stream: String) {
+        let frames = records.map(\.frame), pts = records.map(\.pts)
+        #expect(zip(frames, frames.dropFirst()).allSatisfy { $0 < $1 }, "\(stream): frame numbers must increase: \(frames)")
+        #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "\(stream): pts must increase")
+    }
+
+    /// TCP, UDP and HTTP streams run side by side with one that cannot connect; the TCP source
+    /// is killed and restarted: the daemon reconnects and the label stream continues with
+    /// increasing frame numbers; SIGTERM then exits 0 with every record complete and its PNG
+    /// written, and the sockets removed.
+    @Test func streamsReconnectAndShutDownCleanly() throws {
+        let tcp = try LoopbackStream("tcp"), udp = try LoopbackStream("udp"), http = try LoopbackStream("http")
+        for stream in [tcp, udp, http] { try stream.start() }
+        let dead = try LoopbackStream.freePort()
+        let daemon = try DaemonHarness(streams:
+            entry("cam-tcp", url: tcp.url, vocabulary: "thing: person; car; stuff: sky")
+            + entry("cam-udp", url: udp.url, vocabulary: "coco")
+            + entry("cam-http", url: http.url, vocabulary: "thing: cat; stuff: wall")
+            + entry("cam-dead", url: "tcp://127.0.0.1:\(dead)", vocabulary: "coco"))
+        let live = ["cam-tcp", "cam-udp", "cam-http"]
+        try daemon.waitUntil("records from every live stream") { live.allSatisfy { daemon.records($0).count >= 3 } }
+        let first = try #require(daemon.statuses())
+        #expect(first["cam-dead"]?.state == "backing-off" || first["cam-dead"]?.state == "connecting")
+        #expect(first["cam-dead"]?.last_error?.contains("cannot open") == true, "\(String(describing: first["cam-dead"]))")
+
+        // The camera goes away and comes back.
+        let before = daemon.records("cam-tcp").count
+        tcp.stop()
+        try daemon.waitUntil("the TCP stream to notice") { (daemon.statuses()?["cam-tcp"]?.reconnects ?? 0) >= 1 }
+        try tcp.start()
+        try daemon.waitUntil("records after the reconnect") { daemon.records("cam-tcp").count >= before + 3 }
+        try daemon.waitUntil("the TCP stream running") { daemon.statuses()?["cam-tcp"]?.state == "running" }
+        let status = try #require(daemon.statuses()?["cam-tcp"])
+        #expect(status.frames_decoded >= status.frames_processed + status.frames_skipped)
+        // The other streams never noticed.
+        #expect(daemon.statuses()?["cam-udp"]?.reconnects == 0)
+
+        #expect(daemon.stop(SIGTERM) == 0, "\(daemon.log)")
+        for stream in live {
+            let records = daemon.records(stream)
+            check(records, stream)
+            let pngs = try FileManager.default.contentsOfDirectory(atPath: "\(daemon.root)/out/\(stream)/current/panoptic")
+            #expect(pngs.count == records.count, "\(stream): every record has its PNG")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: daemon.root + "/run").isEmpty, "sockets are removed on exit")
+    }
+
+    /// SIGHUP with a changed vocabulary switches that stream in place (new records carry
+    /// vocab_version 1 and the new labels) and leaves the other stream running untouched;
+    /// systemd hears READY=1 and STOPPING=1; a hostile control client changes nothing; on
+    /// SIGTERM a socket subscriber gets the same last record as labels.jsonl.
+    @Test func reloadSwitchesTheVocabularyWithoutDisturbingOtherStreams() throws {
+        let dir = "/tmp/segd-hup-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clip = dir + "/clip.mp4"
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15", "-frames:v", "45",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip])
+        let notify = try NotifyListener(path: dir + "/notify.sock")
+        let streams = { (vocabulary: String) in
+            self.entry("dock", url: clip, vocabulary: vocabulary) + self.entry("gate", url: clip, vocabulary: "thing: dog; stuff: grass")
+        }
+        let daemon = try DaemonHarness(streams: streams("thing: cat; stuff: wall"), environment: ["NOTIFY_SOCKET": notify.path])
+        try daemon.waitUntil("READY=1") { notify.messages.contains { $0.contains("READY=1") } }
+        try daemon.waitUntil("records from both streams") { daemon.records("dock").count >= 3 && daemon.records("gate").count >= 3 }
+
+        // A hostile control client: garbage, then a 1 MB line without newline.
+        try HostileClient.send(to: daemon.root + "/run/control.sock", [Data("{not json\n".utf8), Data(count: 1 << 20)])
+
+        try DaemonHarness.config(root: daemon.root, streams: streams("thing: person; car; stuff: sky"))
+            .write(toFile: daemon.configPath, atomically: true, encoding: .utf8)
+        let gateBefore = daemon.records("gate")
+        kill(daemon.process.processIdentifier, SIGHUP)
+        try daemon.waitUntil("a record with the new vocabulary") { daemon.records("dock").contains { $0.vocabVersion == 1 } }
+        let dock = daemon.records("dock")
+        check(dock, "dock")
+        let versions = dock.map(\.vocabVersion)
+        #expect(versions == versions.sorted())
+        for record in dock where record.vocabVersion == 1 {
+            #expect(record.segments.allSatisfy { ["person", "car", "sky"].contains($0.label) })
+        }
+        // The unchanged stream kept running: same disk segment, numbering continues, version 0.
+        try daemon.waitUntil("more records from the unchanged stream") { daemon.records("gate").count > gateBefore.count }
+        let gate = daemon.records("gate")
+        #expect(Array(gate.prefix(gateBefore.count)) == gateBefore)
+        #expect(gate.allSatisfy { $0.vocabVersion == 0 })
+
+        // A subscriber connected at shutdown receives everything up to the last record on disk.
+        let tail = Process()
+        tail.executableURL = SegdProcess.executable
+        tail.arguments = ["tail", daemon.root + "/run/dock.sock"]
+        let pipe = Pipe()
+        tail.standardOutput = pipe
+        try tail.run()
+        try daemon.waitUntil("the subscriber's first record") { !pipe.fileHandleForReading.availableData.isEmpty }
+        #expect(daemon.stop(SIGTERM) == 0, "\(daemon.log)")
+        let streamed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        tail.waitUntilExit()
+        let lastOnDisk = try String(contentsOfFile: daemon.root + "/out/dock/current/labels.jsonl", encoding: .utf8)
+            .split(separator: "\n").last.map(String.init)
+        #expect(streamed.split(separator: "\n").last.map(String.init) == lastOnDisk)
+        #expect(notify.messages.contains { $0.contains("STOPPING=1") })
+    }
+}
+
+/// A datagram socket standing in for systemd's notify socket; collects what it receives.
+final class NotifyListener: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    private let lock = NSLock()
+    private var received: [String] = []
+
+    init(path: String) throws {
+        self.path = path
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else { throw TestMedia.Failure(description: "cannot bind \(path)") }
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                if n <= 0 { return }
+                lock.lock()
+                received.append(String(decoding: buffer[0..<n], as: UTF8.self))
+                lock.unlock()
+            }
+        }
+        thread.start()
+    }
+
+    var messages: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+
+    deinit {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+        unlink(path)
+    }
+}
+
+/// Writes raw bytes to a Unix socket and hangs up, ignoring what happens.
+enum HostileClient {
+    static func send(to path: String, _ payloads: [Data]) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw TestMedia.Failure(description: "cannot connect to \(path)") }
+        for payload in payloads {
+            _ = payload.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+    }
+}
