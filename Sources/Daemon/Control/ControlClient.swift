@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import LabelStream
 
 /// A blocking client of the control socket (what `segd ctl` uses): connects to `path`, then
 /// sends requests and reads their responses one at a time. Plain POSIX; use one client from one
@@ -31,12 +32,12 @@ public final class ControlClient {
     ///   socket file), `.permissionDenied` (naming the socket's group), `.pathTooLong`,
     ///   `.timedOut` or `.connectFailed`.
     public init(path: String = ControlClient.defaultPath, timeout: Double? = 30) throws {
-        try ControlSocketFile.validate(path)
+        try ControlSocketError.validate(path)
         self.path = path
         self.timeout = timeout
-        let fd = ControlSocketFile.makeSocket()
+        let fd = UnixSocketAddress.makeSocket()
         guard fd >= 0 else {
-            throw ControlSocketError.connectFailed(path: path, reason: ControlSocketFile.message(errno))
+            throw ControlSocketError.connectFailed(path: path, reason: UnixSocketAddress.message(errno))
         }
         self.fd = fd
         if let timeout, timeout > 0 {
@@ -50,7 +51,7 @@ public final class ControlClient {
         _ = setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
         while true {
-            if ControlSocketFile.withAddress(path, { connect(fd, $0, $1) }) == 0 { break }
+            if UnixSocketAddress.withAddress(path, { connect(fd, $0, $1) }) == 0 { break }
             let code = errno
             if code == EINTR { continue }
             close()
@@ -117,7 +118,7 @@ public final class ControlClient {
             switch errno {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: throw .timedOut(path: path, seconds: timeout ?? 0)
-            case let code: throw .ioFailed(path: path, reason: ControlSocketFile.message(code))
+            case let code: throw .ioFailed(path: path, reason: UnixSocketAddress.message(code))
             }
         }
     }
@@ -147,7 +148,7 @@ public final class ControlClient {
             case EINTR: continue
             case EAGAIN, EWOULDBLOCK: throw .timedOut(path: path, seconds: timeout ?? 0)
             case ECONNRESET: throw .closedWithoutResponse(path: path)
-            case let code: throw .ioFailed(path: path, reason: ControlSocketFile.message(code))
+            case let code: throw .ioFailed(path: path, reason: UnixSocketAddress.message(code))
             }
         }
     }
@@ -156,9 +157,9 @@ public final class ControlClient {
         switch code {
         case ENOENT, ENOTDIR: return .noSocket(path: path)
         case ECONNREFUSED, ENOTSOCK: return .notListening(path: path)
-        case EACCES, EPERM: return .permissionDenied(path: path, group: ControlSocketFile.groupName(of: path))
+        case EACCES, EPERM: return .permissionDenied(path: path, group: UnixSocketAddress.groupName(of: path))
         case EAGAIN, ETIMEDOUT, EINPROGRESS: return .timedOut(path: path, seconds: timeout ?? 0)
-        default: return .connectFailed(path: path, reason: ControlSocketFile.message(code))
+        default: return .connectFailed(path: path, reason: UnixSocketAddress.message(code))
         }
     }
 }

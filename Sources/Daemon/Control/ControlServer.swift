@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Foundation
+import LabelStream
 import NIOCore
 import NIOPosix
 
@@ -29,7 +30,7 @@ public final class ControlServer: @unchecked Sendable {
     private let serverChannel: any Channel
     private let executor: ControlExecutor
     private let gate: ConnectionGate
-    private let identity: ControlSocketFile.Identity?
+    private let identity: FileIdentity?
     /// Serializes `close()`; guards `isClosed`.
     private let closeLock = NSLock()
     private var isClosed = false
@@ -48,21 +49,21 @@ public final class ControlServer: @unchecked Sendable {
     ///   a socket, or cannot be bound.
     public init(path: String, control: any DaemonControl, mode: UInt32 = 0o660,
                 limits: ControlServerLimits = ControlServerLimits()) throws {
-        try ControlSocketFile.validate(path)
-        switch ControlSocketFile.occupant(of: path) {
+        try ControlSocketError.validate(path)
+        switch UnixSocketAddress.occupant(of: path) {
         case .nothing:
             break
         case .staleSocket:
             if unlink(path) != 0 && errno != ENOENT {
                 throw ControlSocketError.bindFailed(
-                    path: path, reason: "cannot remove the stale socket file: \(ControlSocketFile.message(errno))")
+                    path: path, reason: "cannot remove the stale socket file: \(UnixSocketAddress.message(errno))")
             }
         case .liveServer:
             throw ControlSocketError.alreadyServing(path: path)
         case .notASocket:
             throw ControlSocketError.notASocket(path: path)
         case .unknown(let code):
-            throw ControlSocketError.bindFailed(path: path, reason: ControlSocketFile.message(code))
+            throw ControlSocketError.bindFailed(path: path, reason: UnixSocketAddress.message(code))
         }
 
         let executor = ControlExecutor(control: control)
@@ -93,11 +94,11 @@ public final class ControlServer: @unchecked Sendable {
             channel = try bootstrap.bind(unixDomainSocketPath: path).wait()
         } catch {
             try? group.syncShutdownGracefully()
-            let reason = (error as? IOError).map { ControlSocketFile.message($0.errnoCode) } ?? String(describing: error)
+            let reason = (error as? IOError).map { UnixSocketAddress.message($0.errnoCode) } ?? String(describing: error)
             throw ControlSocketError.bindFailed(path: path, reason: reason)
         }
         if chmod(path, mode_t(mode)) != 0 {
-            let reason = ControlSocketFile.message(errno)
+            let reason = UnixSocketAddress.message(errno)
             try? channel.close().wait()
             try? group.syncShutdownGracefully()
             _ = unlink(path)
@@ -109,7 +110,7 @@ public final class ControlServer: @unchecked Sendable {
         self.serverChannel = channel
         self.executor = executor
         self.gate = gate
-        self.identity = ControlSocketFile.identity(of: path)
+        self.identity = UnixSocketAddress.identity(of: path)
     }
 
     deinit {
@@ -146,7 +147,7 @@ public final class ControlServer: @unchecked Sendable {
 
     /// Unlinks `path` if it is still the socket this server created.
     private func removeSocketFile() {
-        guard let identity, ControlSocketFile.identity(of: path) == identity else { return }
+        guard let identity, UnixSocketAddress.identity(of: path) == identity else { return }
         _ = unlink(path)
     }
 }

@@ -1,3 +1,5 @@
+import LabelStream
+
 /// Errors of the control socket, on the server side (`ControlServer`) and the client side
 /// (`ControlClient`). `description` says what went wrong and what to do about it.
 public enum ControlSocketError: Error, Equatable, CustomStringConvertible {
@@ -62,5 +64,12 @@ public enum ControlSocketError: Error, Equatable, CustomStringConvertible {
         case let .invalidResponse(path, reason):
             return "a response from \(path) is not a segd control response: \(reason)"
         }
+    }
+}
+
+extension ControlSocketError {
+    /// Throws `.pathTooLong` when `path` does not fit in a socket address.
+    static func validate(_ path: String) throws(ControlSocketError) {
+        if !UnixSocketAddress.fits(path) { throw .pathTooLong(path: path, limit: UnixSocketAddress.maxPathBytes) }
     }
 }

@@ -7,16 +7,17 @@ import Darwin
 #endif
 
 /// Plain POSIX helpers for Unix domain stream sockets: address building, probing a path for a
-/// live server, and the file checks the server does before binding.
-enum UnixSocketAddress {
+/// live server, and the file checks a server does before binding. Shared by the label socket
+/// and the daemon's control socket.
+public enum UnixSocketAddress {
     /// The longest path a `sockaddr_un` holds (without its terminating NUL): 107 on Linux,
     /// 103 on Darwin.
-    static var maxPathBytes: Int {
+    public static var maxPathBytes: Int {
         MemoryLayout.size(ofValue: sockaddr_un().sun_path) - 1
     }
 
     /// `SOCK_STREAM` as the platform's `socket(2)` wants it.
-    static var streamType: Int32 {
+    public static var streamType: Int32 {
         #if canImport(Glibc) || canImport(Musl)
         return Int32(SOCK_STREAM.rawValue)
         #else
@@ -24,16 +25,19 @@ enum UnixSocketAddress {
         #endif
     }
 
+    /// Whether `path` fits in a socket address (not empty, no NUL, at most `maxPathBytes`).
+    public static func fits(_ path: String) -> Bool {
+        let count = path.utf8.count
+        return count > 0 && count <= maxPathBytes && !path.utf8.contains(0)
+    }
+
     /// Throws `.pathTooLong` when `path` does not fit in a socket address.
     static func validate(_ path: String) throws(LabelSocketError) {
-        let count = path.utf8.count
-        if count == 0 || count > maxPathBytes || path.utf8.contains(0) {
-            throw .pathTooLong(path: path, limit: maxPathBytes)
-        }
+        if !fits(path) { throw .pathTooLong(path: path, limit: maxPathBytes) }
     }
 
     /// Calls `body` with `path` as a socket address; `path` must pass `validate`.
-    static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    public static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -48,14 +52,14 @@ enum UnixSocketAddress {
     }
 
     /// A stream socket, close-on-exec.
-    static func makeSocket() -> Int32 {
+    public static func makeSocket() -> Int32 {
         let fd = socket(AF_UNIX, streamType, 0)
         if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return fd
     }
 
     /// What is at a path the server is asked to bind.
-    enum Occupant: Equatable {
+    public enum Occupant: Equatable, Sendable {
         case nothing
         /// A socket file whose server is gone (connect was refused).
         case staleSocket
@@ -70,7 +74,7 @@ enum UnixSocketAddress {
     /// Looks at `path` without following a final symlink, and for a socket tries a
     /// non-blocking connect: refused means stale, anything else (connected, or a full
     /// accept backlog) means a live server.
-    static func occupant(of path: String) -> Occupant {
+    public static func occupant(of path: String) -> Occupant {
         var info = stat()
         if lstat(path, &info) != 0 {
             return errno == ENOENT ? .nothing : .unknown(errno)
@@ -90,21 +94,30 @@ enum UnixSocketAddress {
     }
 
     /// The device and inode of `path`, or nil when it cannot be read.
-    static func identity(of path: String) -> FileIdentity? {
+    public static func identity(of path: String) -> FileIdentity? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
+    /// The name of the group that owns `path` (following symlinks), when it can be found.
+    public static func groupName(of path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0, let group = getgrgid(info.st_gid), let name = group.pointee.gr_name else {
+            return nil
+        }
+        return String(cString: name)
+    }
+
     /// `strerror(code)`.
-    static func message(_ code: Int32) -> String {
+    public static func message(_ code: Int32) -> String {
         String(cString: strerror(code))
     }
 }
 
 /// A file's device and inode: the server removes the socket file on close only when it is
 /// still the one it created.
-struct FileIdentity: Equatable, Sendable {
-    var device: UInt64
-    var inode: UInt64
+public struct FileIdentity: Equatable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
 }
