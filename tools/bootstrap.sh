@@ -12,11 +12,13 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
 # OpenBLAS (GEMM), zlib (gzip vocabulary), FFmpeg's libraries (decode/encode/scale) and pkg-config to find them;
 # the ffmpeg command-line tool makes test media; binutils (objdump) and python3 run
-# tools/check-swifterror-tailcalls.py.
+# tools/check-swifterror-tailcalls.py; systemd's systemd-analyze checks the unit files and
+# rtsp-server-perl serves the RTSP stream of the daemon tests (its own service stays disabled
+# where systemd is not running).
 $sudo apt-get install -y --no-install-recommends \
     pkg-config libopenblas-dev zlib1g-dev binutils python3 \
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libavdevice-dev \
-    ffmpeg systemd
+    ffmpeg systemd rtsp-server-perl
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "bootstrap: no 'swift' on PATH; install a Swift 6 toolchain from https://www.swift.org/install/linux/" >&2

@@ -6,9 +6,13 @@ final class LoopbackStream {
     let url: String
     private let output: String
     private var process: Process?
+    /// The RTSP server the publisher pushes to (rtsp only).
+    private var relay: Process?
+    private var relayArguments: [String] = []
 
-    /// `tcp` (ffmpeg listens; one client), `udp` (ffmpeg sends datagrams to the port) or
-    /// `http` (ffmpeg serves one client), on a free port.
+    /// `tcp` (ffmpeg listens; one client), `udp` (ffmpeg sends datagrams to the port),
+    /// `http` (ffmpeg serves one client) or `rtsp` (ffmpeg publishes to Debian's
+    /// rtsp-server-perl, which serves RTP over UDP to any number of clients), on free ports.
     init(_ scheme: String) throws {
         let port = try Self.freePort()
         switch scheme {
@@ -21,6 +25,12 @@ final class LoopbackStream {
         case "http":
             url = "http://127.0.0.1:\(port)/live.ts"
             output = url
+        case "rtsp":
+            let sourcePort = try Self.freePort()
+            url = "rtsp://127.0.0.1:\(port)/cam?udp"
+            output = "rtsp://127.0.0.1:\(sourcePort)/cam"
+            relayArguments = ["rtsp-server-perl", "-c", "\(port)", "-s", "\(sourcePort)", "--client_listen_address", "127.0.0.1",
+                              "--source_listen_address", "127.0.0.1", "--rtp_start_port", "\(30000 + port % 20000)"]
         default:
             throw TestMedia.Failure(description: "unknown scheme \(scheme)")
         }
@@ -28,13 +38,26 @@ final class LoopbackStream {
 
     /// Starts (or restarts) serving.
     func start() throws {
+        if !relayArguments.isEmpty && relay == nil {
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rtsp-server-perl") else {
+                throw TestMedia.Failure(description: "the RTSP test needs Debian's rtsp-server-perl (apt-get install rtsp-server-perl; tools/bootstrap.sh installs it)")
+            }
+            let relay = Process()
+            relay.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            relay.arguments = relayArguments
+            relay.standardOutput = FileHandle.nullDevice
+            relay.standardError = FileHandle.nullDevice
+            try relay.run()
+            self.relay = relay
+            Thread.sleep(forTimeInterval: 1)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["ffmpeg", "-hide_banner", "-v", "error", "-nostdin", "-re", "-f", "lavfi",
                          "-i", "testsrc2=size=160x120:rate=15", "-t", "600", "-c:v", "libx264", "-preset", "ultrafast",
                          "-tune", "zerolatency", "-g", "15", "-pix_fmt", "yuv420p"]
         if url.hasPrefix("http") { arguments += ["-listen", "1"] }
-        arguments += ["-f", "mpegts", output]
+        arguments += url.hasPrefix("rtsp") ? ["-f", "rtsp", output] : ["-f", "mpegts", output]
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -51,7 +74,13 @@ final class LoopbackStream {
         self.process = nil
     }
 
-    deinit { stop() }
+    deinit {
+        stop()
+        if let relay, relay.isRunning {
+            kill(relay.processIdentifier, SIGKILL)
+            relay.waitUntilExit()
+        }
+    }
 
     /// A TCP port nothing listens on right now (bound to port 0, then released).
     static func freePort() throws -> Int {

@@ -15,20 +15,22 @@ import Testing
         #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "\(stream): pts must increase")
     }
 
-    /// TCP, UDP and HTTP streams run side by side with one that cannot connect; the TCP source
+    /// TCP, UDP, HTTP and RTSP streams run side by side with one that cannot connect; the TCP source
     /// is killed and restarted: the daemon reconnects and the label stream continues with
     /// increasing frame numbers; SIGTERM then exits 0 with every record complete and its PNG
     /// written, and the sockets removed.
     @Test func streamsReconnectAndShutDownCleanly() throws {
         let tcp = try LoopbackStream("tcp"), udp = try LoopbackStream("udp"), http = try LoopbackStream("http")
-        for stream in [tcp, udp, http] { try stream.start() }
+        let rtsp = try LoopbackStream("rtsp")
+        for stream in [tcp, udp, http, rtsp] { try stream.start() }
         let dead = try LoopbackStream.freePort()
         let daemon = try DaemonHarness(streams:
             entry("cam-tcp", url: tcp.url, vocabulary: "thing: person; car; stuff: sky")
             + entry("cam-udp", url: udp.url, vocabulary: "coco")
             + entry("cam-http", url: http.url, vocabulary: "thing: cat; stuff: wall")
+            + entry("cam-rtsp", url: rtsp.url, vocabulary: "thing: dog; stuff: grass")
             + entry("cam-dead", url: "tcp://127.0.0.1:\(dead)", vocabulary: "coco"))
-        let live = ["cam-tcp", "cam-udp", "cam-http"]
+        let live = ["cam-tcp", "cam-udp", "cam-http", "cam-rtsp"]
         try daemon.waitUntil("records from every live stream") { live.allSatisfy { daemon.records($0).count >= 3 } }
         let first = try #require(daemon.statuses())
         #expect(first["cam-dead"]?.state == "backing-off" || first["cam-dead"]?.state == "connecting")
@@ -103,9 +105,11 @@ import Testing
         let pipe = Pipe()
         tail.standardOutput = pipe
         try tail.run()
-        try daemon.waitUntil("the subscriber's first record") { !pipe.fileHandleForReading.availableData.isEmpty }
+        // Blocks until the subscriber has printed something (its first record).
+        var received = pipe.fileHandleForReading.availableData
         #expect(daemon.stop(SIGTERM) == 0, "\(daemon.log)")
-        let streamed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        received.append(pipe.fileHandleForReading.readDataToEndOfFile())
+        let streamed = String(decoding: received, as: UTF8.self)
         tail.waitUntilExit()
         let lastOnDisk = try String(contentsOfFile: daemon.root + "/out/dock/current/labels.jsonl", encoding: .utf8)
             .split(separator: "\n").last.map(String.init)

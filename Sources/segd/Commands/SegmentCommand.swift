@@ -74,6 +74,17 @@ struct SegmentCommand: ParsableCommand {
 
     func run() throws {
         compute.apply()
+        let segmenter: Segmenter
+        let vocabulary: Vocabulary
+        do {
+            segmenter = try Segmenter(bundle: ModelBundle(directory: model))
+            vocabulary = try Vocabulary.resolve(vocab)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError(String(describing: error))
+        }
+        // One input that is a video (file, sequence, URL, device) takes the video path; a missing
+        // or unreadable single input is reported here, after the model and vocabulary checks.
         let isVideo: Bool
         do {
             isVideo = try images.count == 1 && MediaProbe.kind(of: images[0]) == .video
@@ -84,15 +95,6 @@ struct SegmentCommand: ParsableCommand {
             throw ValidationError("\(flag) applies to a video input; \(images.count == 1 ? "\(images[0]) is a still image" : "give one video")")
         }
         if isVideo && dumpTensors != nil { throw ValidationError("--dump-tensors takes an image, not a video") }
-        let segmenter: Segmenter
-        let vocabulary: Vocabulary
-        do {
-            segmenter = try Segmenter(bundle: ModelBundle(directory: model))
-            vocabulary = try Vocabulary.resolve(vocab)
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        } catch {
-            throw CLIError(String(describing: error))
-        }
         switch task {
         case .panoptic: segmenter.options.panoptic = true; segmenter.options.instances = false; segmenter.options.semantic = true
         case .semantic: segmenter.options.panoptic = false; segmenter.options.instances = false; segmenter.options.semantic = true
