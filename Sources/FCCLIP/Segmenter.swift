@@ -60,10 +60,11 @@ public final class Segmenter: @unchecked Sendable {
     }
 
     /// Segments `image` into the classes of `vocabulary`, in the image's own coordinates.
-    /// `preprocessor` overrides the bundle's input size (`preprocessor(shortSide:maxSide:)`).
+    /// `preprocessor` overrides the bundle's input size (`preprocessor(shortSide:maxSide:)`),
+    /// `options` the segmenter's `options` (which outputs, thresholds) for this call.
     public func segment(_ image: RGBImage, vocabulary: Vocabulary, preprocessor: ImagePreprocessor? = nil,
-                        trace: TensorTrace? = nil) -> Segmentation {
-        timedSegment(image, vocabulary: vocabulary, preprocessor: preprocessor, trace: trace).segmentation
+                        options: PostProcessingOptions? = nil, trace: TensorTrace? = nil) -> Segmentation {
+        timedSegment(image, vocabulary: vocabulary, preprocessor: preprocessor, options: options, trace: trace).segmentation
     }
 
     /// The bundle's preprocessing with another model input size: the short side resized to
@@ -78,6 +79,7 @@ public final class Segmenter: @unchecked Sendable {
 
     /// `segment`, also returning the seconds spent in each stage.
     public func timedSegment(_ image: RGBImage, vocabulary: Vocabulary, preprocessor: ImagePreprocessor? = nil,
+                             options: PostProcessingOptions? = nil,
                              trace: TensorTrace? = nil) -> (segmentation: Segmentation, times: StageTimes) {
         var clock = StageClock()
         var times = StageTimes()
@@ -109,7 +111,7 @@ public final class Segmenter: @unchecked Sendable {
                                             resizedHeight: input.resizedSize.height, resizedWidth: input.resizedSize.width,
                                             outputHeight: input.originalSize.height, outputWidth: input.originalSize.width)
         let result = PostProcessor.run(maskCls: ensemble.maskClsLog, maskLogits: decoded.maskLogits, geometry: geometry,
-                                       isThing: vocabulary.classes.map(\.isThing), options: options, trace: trace)
+                                       isThing: vocabulary.classes.map(\.isThing), options: options ?? self.options, trace: trace)
         times.postProcess = clock.lap()
         return (result, times)
     }

@@ -1,3 +1,4 @@
+import FCCLIP
 import Pipeline
 import Testing
 
@@ -49,5 +50,21 @@ import Testing
         #expect(!selection.isFinished(after: 3))
         #expect(selection.isFinished(after: 4))
         #expect(!FrameSelection().isFinished(after: 1_000_000))
+    }
+}
+
+@Suite struct SegmentationTaskTests {
+    /// Each task turns on exactly the post-processing its records and PNGs need.
+    @Test func tasksSelectTheirOutputs() {
+        var base = PostProcessingOptions()
+        base.overlapThreshold = 0.4
+        let panoptic = SegmentationTask.panoptic.options(base)
+        #expect(panoptic.panoptic && !panoptic.semantic && !panoptic.instances && panoptic.overlapThreshold == 0.4)
+        let withMaps = SegmentationTask.panoptic.options(base, semanticMaps: true)
+        #expect(withMaps.panoptic && withMaps.semantic && !withMaps.instances)
+        let semantic = SegmentationTask.semantic.options(base)
+        #expect(!semantic.panoptic && semantic.semantic && !semantic.instances)
+        let instance = SegmentationTask.instance.options(base)
+        #expect(!instance.panoptic && !instance.semantic && instance.instances)
     }
 }

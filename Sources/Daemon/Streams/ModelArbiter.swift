@@ -35,14 +35,17 @@ public final class ModelArbiter: @unchecked Sendable {
         return body()
     }
 
-    /// One stream's view of the shared model, at that stream's input size.
-    public func model(inputSize: Int?, inputMaxSize: Int?) -> any FrameSegmenting {
+    /// One stream's view of the shared model: its input size (nil = the bundle's) and the
+    /// post-processing its task needs (nil = the segmenter's options).
+    public func model(inputSize: Int?, inputMaxSize: Int?, options: PostProcessingOptions? = nil) -> any FrameSegmenting {
         let input = segmenter.config.input
-        guard inputSize != nil || inputMaxSize != nil else { return StreamModel(arbiter: self, preprocessor: nil) }
+        guard inputSize != nil || inputMaxSize != nil else {
+            return StreamModel(arbiter: self, preprocessor: nil, options: options)
+        }
         let short = inputSize ?? input.minSizeTest
         // Keep the bundle's long/short ratio unless a long side is given.
         let long = inputMaxSize ?? Int((Double(short) * Double(input.maxSizeTest) / Double(input.minSizeTest)).rounded())
-        return StreamModel(arbiter: self, preprocessor: segmenter.preprocessor(shortSide: short, maxSide: long))
+        return StreamModel(arbiter: self, preprocessor: segmenter.preprocessor(shortSide: short, maxSide: long), options: options)
     }
 }
 
@@ -50,14 +53,18 @@ public final class ModelArbiter: @unchecked Sendable {
 final class StreamModel: FrameSegmenting, @unchecked Sendable {
     let arbiter: ModelArbiter
     let preprocessor: ImagePreprocessor?
+    let options: PostProcessingOptions?
 
-    init(arbiter: ModelArbiter, preprocessor: ImagePreprocessor?) {
+    init(arbiter: ModelArbiter, preprocessor: ImagePreprocessor?, options: PostProcessingOptions?) {
         self.arbiter = arbiter
         self.preprocessor = preprocessor
+        self.options = options
     }
 
     func segment(_ image: RGBImage, vocabulary: Vocabulary) -> Segmentation {
-        arbiter.withTurn { arbiter.segmenter.segment(image, vocabulary: vocabulary, preprocessor: preprocessor) }
+        arbiter.withTurn {
+            arbiter.segmenter.segment(image, vocabulary: vocabulary, preprocessor: preprocessor, options: options)
+        }
     }
 
     func prepare(vocabulary: Vocabulary) {

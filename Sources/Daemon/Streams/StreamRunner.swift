@@ -29,7 +29,10 @@ final class StreamRunner: @unchecked Sendable {
             throw ControlError("stream \(config.name): vocabulary: \(error)")
         }
         vocabulary = VocabularyState(resolved)
-        model = arbiter.model(inputSize: config.inputSize, inputMaxSize: config.inputMaxSize)
+        let task = SegmentationTask(rawValue: config.task.rawValue) ?? .panoptic
+        model = arbiter.model(inputSize: config.inputSize, inputMaxSize: config.inputMaxSize,
+                              options: task.options(arbiter.segmenter.options,
+                                                    semanticMaps: config.outputs.disk && config.outputs.semantic))
         source = ReconnectingSource(url: config.url, policy: daemon.reconnect)
         source.paused = config.paused
 

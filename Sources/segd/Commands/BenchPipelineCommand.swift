@@ -15,7 +15,7 @@ struct BenchPipelineCommand: ParsableCommand {
         abstract: "Time the video pipeline's stages on a clip, pipelined and one frame at a time.",
         discussion: """
         Segments INPUT twice into a temporary folder with the same outputs as `segd segment` \
-        (labels.jsonl, panoptic PNGs; overlay.mp4 with --overlay): once through the pipeline, \
+        (panoptic task: labels.jsonl, panoptic PNGs; overlay.mp4 with --overlay): once through the pipeline, \
         whose stages overlap, and once one frame at a time (decode, segment, encode, write, \
         then the next frame). Prints each stage's busy seconds, both wall times, the overlap \
         achieved (sum of busy times over wall time) and the pipelined wall time over the \
@@ -51,6 +51,7 @@ struct BenchPipelineCommand: ParsableCommand {
             throw CLIError(String(describing: error))
         }
         _ = segmenter.classifier(for: vocabulary)
+        segmenter.options = SegmentationTask.panoptic.options(segmenter.options)
         let scratch = NSTemporaryDirectory() + "segd-bench-pipeline-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var disk = DiskSinkOptions()
@@ -111,7 +112,7 @@ struct BenchPipelineCommand: ParsableCommand {
         }
         while let frame = try timed(.decode, { try source.nextFrame { cursor.wants(index: $0, pts: $1) } }) {
             guard let image = frame.image else { continue }
-            let segmentation = timed(.inference) { segmenter.segment(image, vocabulary: vocabulary, trace: nil) }
+            let segmentation = timed(.inference) { segmenter.segment(image, vocabulary: vocabulary) }
             let record = timed(.encode) {
                 FrameRecord(segmentation: segmentation, vocabulary: vocabulary,
                             metadata: FrameMetadata(stream: "bench", frame: frame.index, pts: frame.pts))

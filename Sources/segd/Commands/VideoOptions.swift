@@ -75,6 +75,9 @@ struct VideoOptions: ParsableArguments {
         disk.panoptic = task == .panoptic
         disk.semantic = semantic || task == .semantic
         disk.overlay = overlay
+        // SegmentCommand.Task and SegmentationTask share their raw values.
+        let segmentationTask = SegmentationTask(rawValue: task.rawValue) ?? .panoptic
+        segmenter.options = segmentationTask.options(segmenter.options, semanticMaps: disk.semantic)
         var sourceOptions = VideoSourceOptions()
         sourceOptions.readTimeout = readTimeout
         let run = SegmentVideo(input: input, out: out, streamName: stream ?? Self.defaultStreamName(input),
