@@ -65,10 +65,14 @@ final class FrameHandoff<Item>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Drops what is pending (used on stop: frames not yet segmented are not processed).
-    func discardPending() -> Int {
+    /// Closes and drops what is pending, atomically (used on stop: frames not yet segmented are
+    /// not processed, and a `put` waiting for room cannot slip a newer frame in between).
+    /// Returns how many were dropped.
+    @discardableResult
+    func cancel() -> Int {
         condition.lock()
         defer { condition.unlock() }
+        closed = true
         let n = items.count
         items.removeAll()
         condition.broadcast()

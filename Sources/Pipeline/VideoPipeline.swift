@@ -106,8 +106,7 @@ public final class VideoPipeline: @unchecked Sendable {
         stateLock.unlock()
         guard first else { return }
         source.interrupt()
-        _ = handoff.discardPending()
-        handoff.close()
+        handoff.cancel()
     }
 
     private var isStopping: Bool {
