@@ -60,6 +60,7 @@ import Testing
 
     /// SIGHUP with a changed vocabulary switches that stream in place (new records carry
     /// vocab_version 1 and the new labels) and leaves the other stream running untouched;
+    /// `segd ctl` changes a vocabulary (version 2), pauses and resumes a stream;
     /// systemd hears READY=1 and STOPPING=1; a hostile control client changes nothing; on
     /// SIGTERM a socket subscriber gets the same last record as labels.jsonl.
     @Test func reloadSwitchesTheVocabularyWithoutDisturbingOtherStreams() throws {
@@ -97,6 +98,21 @@ import Testing
         let gate = daemon.records("gate")
         #expect(Array(gate.prefix(gateBefore.count)) == gateBefore)
         #expect(gate.allSatisfy { $0.vocabVersion == 0 })
+
+        // `segd ctl` against the running daemon: a vocabulary change at run time, pause, resume.
+        let socket = daemon.root + "/run/control.sock"
+        let vocab = try SegdProcess.run(["ctl", "--socket", socket, "vocab", "dock", "thing: dog; stuff: grass"])
+        #expect(vocab.status == 0 && vocab.stdout.contains("dock: vocab_version 2"), "\(vocab.stdout)\(vocab.stderr)")
+        try daemon.waitUntil("a record with the run-time vocabulary") { daemon.records("dock").contains { $0.vocabVersion == 2 } }
+        for record in daemon.records("dock") where record.vocabVersion == 2 {
+            #expect(record.segments.allSatisfy { ["dog", "grass"].contains($0.label) })
+        }
+        #expect(try SegdProcess.run(["ctl", "--socket", socket, "pause", "gate"]).status == 0)
+        // (Between loops of its file the stream briefly shows backing-off.)
+        try daemon.waitUntil("the stream paused") { daemon.statuses()?["gate"]?.state == "paused" }
+        #expect(try SegdProcess.run(["ctl", "--socket", socket, "resume", "gate"]).status == 0)
+        let unknown = try SegdProcess.run(["ctl", "--socket", socket, "pause", "nope"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no stream named nope"), "\(unknown.stderr)")
 
         // A subscriber connected at shutdown receives everything up to the last record on disk.
         let tail = Process()
