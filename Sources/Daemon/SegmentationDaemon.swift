@@ -32,6 +32,9 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
     private let lock = NSLock()
     private var config: DaemonConfig
     private var runners: [String: StreamRunner] = [:]
+    /// Streams that could not start, with why; shown by `segd ctl list`, retried by a reload.
+    private var failures: [String: StreamStatus] = [:]
+    /// Configuration order of the streams in `runners` and `failures`.
     private var order: [String] = []
     private var control: ControlServer?
     private var metricsServer: MetricsServer?
@@ -66,11 +69,7 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         try startServers()
         let streams = currentConfig.streams
         for stream in streams {
-            do {
-                try startStream(stream)
-            } catch {
-                logger.error("stream \(stream.name) not started: \(error)")
-            }
+            startOrRecordFailure(stream)
         }
         notifier.ready(status: summary())
         logger.info("segd serving \(streams.count) stream(s) from \(configPath)")
@@ -81,7 +80,7 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
                 for await _ in hangups {
                     self.reloadQueue.async {
                         do {
-                            let message = try self.reload()
+                            let message = try self.reloadConfiguration()
                             self.logger.info("SIGHUP: \(message)")
                         } catch {
                             self.logger.error("SIGHUP: configuration not reloaded: \(error)")
@@ -110,6 +109,7 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         let timeout = config.shutdownTimeout
         let all = order.compactMap { runners[$0] }
         runners.removeAll()
+        failures.removeAll()
         order.removeAll()
         let control = self.control, metricsServer = self.metricsServer
         self.control = nil
@@ -128,30 +128,60 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
     // MARK: - DaemonControl
 
     public func streamStatuses() -> [StreamStatus] {
-        runnersInOrder().map(\.status)
+        lock.lock()
+        let entries: [(StreamRunner?, StreamStatus?)] = order.map { (runners[$0], failures[$0]) }
+        lock.unlock()
+        return entries.compactMap { runner, failure in runner?.status ?? failure }
     }
 
+    /// A control client's vocabulary: inline or built-in, or `@NAME` from `vocabulary_dir` only
+    /// (`ControlVocabularyPolicy`).
     public func setVocabulary(stream: String, vocabulary: String) throws -> Int {
-        let version = try runner(stream).setVocabulary(vocabulary)
-        logger.info("stream \(stream): vocabulary set to \(vocabulary) (version \(version))")
+        let runner = try runner(stream)
+        let policy = ControlVocabularyPolicy(folder: currentConfig.vocabularyDirectory)
+        let resolved: ControlVocabularyPolicy.Resolved
+        do {
+            resolved = try policy.resolve(vocabulary)
+        } catch {
+            logger.warning("control: vocabulary for stream \(stream) refused: \(error)")
+            throw error
+        }
+        let version = runner.setVocabulary(resolved.vocabulary, shownAs: resolved.spec)
+        logger.info("control: stream \(stream): vocabulary set to \(LogEscaping.quote(resolved.spec)) (version \(version), \(resolved.vocabulary.classes.count) classes)")
         return version
     }
 
     public func pause(stream: String) throws {
         try runner(stream).source.paused = true
+        logger.info("control: stream \(stream) paused")
     }
 
     public func resume(stream: String) throws {
         try runner(stream).source.paused = false
+        logger.info("control: stream \(stream) resumed")
     }
 
     public func reload() throws -> String {
+        do {
+            let message = try reloadConfiguration()
+            logger.info("control: reload: \(message)")
+            return message
+        } catch {
+            logger.error("control: reload: configuration not reloaded: \(error)")
+            throw error
+        }
+    }
+
+    /// Re-reads the configuration and applies it (SIGHUP and `segd ctl reload`).
+    func reloadConfiguration() throws -> String {
         let new = try DaemonConfig.load(path: configPath, environment: environment)
         lock.lock()
         let old = config
         config.streams = new.streams
         config.reconnect = new.reconnect
         config.shutdownTimeout = new.shutdownTimeout
+        config.vocabularyDirectory = new.vocabularyDirectory
+        let failed = Set(failures.keys)
         lock.unlock()
         var changes: [String] = []
         if new.model != old.model || new.threads != old.threads || new.controlSocket != old.controlSocket
@@ -166,9 +196,13 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         }
         var unchanged: [String] = []
         for stream in new.streams {
+            if failed.contains(stream.name) {
+                // Not running: start it as new (startStream keeps its place in the order).
+                changes.append(startOrRecordFailure(stream) ? "started \(stream.name)" : "\(stream.name) failed again")
+                continue
+            }
             guard let previous = oldByName[stream.name] else {
-                try startStream(stream)
-                changes.append("added \(stream.name)")
+                changes.append(startOrRecordFailure(stream) ? "added \(stream.name)" : "\(stream.name) failed to start")
                 continue
             }
             var sameButVocabulary = previous
@@ -181,8 +215,7 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
                 changes.append("\(stream.name): vocabulary version \(version)")
             } else {
                 stopStream(stream.name)
-                try startStream(stream)
-                changes.append("restarted \(stream.name)")
+                changes.append(startOrRecordFailure(stream) ? "restarted \(stream.name)" : "\(stream.name) failed to restart")
             }
         }
         if !unchanged.isEmpty { changes.append("unchanged \(unchanged.joined(separator: ", "))") }
@@ -210,24 +243,45 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         lock.unlock()
     }
 
+    /// Starts `stream`; when that fails, logs why and keeps the stream in `segd ctl list` as
+    /// failed, without affecting the others. Returns whether it started.
+    @discardableResult
+    private func startOrRecordFailure(_ stream: StreamConfig) -> Bool {
+        do {
+            try startStream(stream)
+            return true
+        } catch {
+            let message = String(describing: error)
+            logger.error("stream \(stream.name) not started: \(message)")
+            lock.lock()
+            failures[stream.name] = StreamStatus(name: stream.name, url: stream.url, state: .failed, lastError: message,
+                                                 vocabulary: stream.vocabulary)
+            if !order.contains(stream.name) { order.append(stream.name) }
+            lock.unlock()
+            return false
+        }
+    }
+
     private func startStream(_ stream: StreamConfig) throws {
         let config = currentConfig
-        let runner = try StreamRunner(config: stream, daemon: config, arbiter: arbiter)
+        let runner = try StreamRunner(config: stream, daemon: config, arbiter: arbiter, logger: logger)
         let name = stream.name
         runner.pipeline.statistics.observeStageTimes { [metrics] stage, seconds in
             metrics.recordStage(stream: name, stage: stage.rawValue, seconds: seconds)
         }
         lock.lock()
         runners[name] = runner
+        failures[name] = nil
         if !order.contains(name) { order.append(name) }
         lock.unlock()
         runner.start()
-        logger.info("stream \(name): \(stream.url)")
+        logger.info("stream \(name): \(stream.redactedURL)")
     }
 
     private func stopStream(_ name: String) {
         lock.lock()
         let runner = runners.removeValue(forKey: name)
+        failures[name] = nil
         order.removeAll { $0 == name }
         let timeout = config.shutdownTimeout
         lock.unlock()
@@ -271,7 +325,7 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
     static func summary(_ statuses: [StreamStatus]) -> String {
         var counts: [StreamStatus.State: Int] = [:]
         for s in statuses { counts[s.state, default: 0] += 1 }
-        let states = [StreamStatus.State.running, .connecting, .backingOff, .paused, .stopped]
+        let states = [StreamStatus.State.running, .connecting, .backingOff, .paused, .failed, .stopped]
             .compactMap { state in counts[state].map { "\($0) \(state.rawValue)" } }
         let processed = statuses.reduce(0) { $0 + $1.framesProcessed }
         return "\(statuses.count) stream\(statuses.count == 1 ? "" : "s")"

@@ -1,6 +1,7 @@
 import Daemon
 import FCCLIP
 import Foundation
+import Logging
 import Media
 import Pipeline
 import Testing
@@ -59,8 +60,69 @@ private final class ScriptedSource: FrameSource, @unchecked Sendable {
         let status = source.status
         #expect(status.reconnects == 3)
         #expect(status.state == .running)
-        #expect(status.lastError == "the stream ended")
+        #expect(status.lastError == nil, "a stream that delivers frames again has no last error")
         #expect(source.decodeErrors == 2)
+    }
+
+    /// Failures and the recovery are logged, escaped by nothing here but the stream name and
+    /// error; the last error is shown while failing and cleared by the first frame after it.
+    @Test func logsFailuresAndRecoveryAndClearsTheLastError() throws {
+        let attempts = Counter()
+        let sink = CapturingLogHandler.Sink()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(sink: sink) }
+        let gate = DispatchSemaphore(value: 0)
+        let source = ReconnectingSource(policy: ReconnectPolicy(initialDelay: 0.02, maxDelay: 0.05, stallTimeout: 1),
+                                        name: "dock", logger: logger) {
+            switch attempts.increment() {
+            case 1, 2, 3: throw Refused()
+            default:
+                gate.wait()
+                return ScriptedSource(frames: 2)
+            }
+        }
+        let frames = Counter()
+        Thread {
+            for _ in 0..<2 { if (try? source.nextFrame { _, _ in true }) != nil { _ = frames.increment() } }
+        }.start()
+        try waitFor { attempts.value >= 4 }
+        #expect(source.status.lastError == "cannot open: connection refused", "shown while the source fails")
+        gate.signal()
+        try waitFor { frames.value == 2 }
+        #expect(source.status.lastError == nil)
+        let lines = sink.lines
+        #expect(lines.filter { $0 == "stream dock: cannot open: connection refused; reconnecting in 0.02 s" }.count == 1, "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("stream dock: cannot open: connection refused; reconnecting in") }.count == 3, "\(lines)")
+        #expect(lines.last == "stream dock: receiving frames again after 3 failed attempts", "\(lines)")
+        #expect(sink.events.filter { $0.level == .warning }.count == 3)
+        source.interrupt()
+    }
+
+    /// A burst, then one line per interval; the next line let through counts those left out.
+    @Test func rateLimiterAllowsABurstThenOneLinePerInterval() {
+        let clock = Clock()
+        let limiter = LogRateLimiter(burst: 2, interval: 10, now: { clock.now })
+        #expect(limiter.admit("a") == "a")
+        #expect(limiter.admit("b") == "b")
+        #expect(limiter.admit("c") == nil)
+        #expect(limiter.admit("d") == nil)
+        clock.now = 9
+        #expect(limiter.admit("e") == nil)
+        clock.now = 10
+        #expect(limiter.admit("f") == "f (3 similar lines not logged)")
+        #expect(limiter.admit("g") == nil)
+        clock.now = 100
+        #expect(limiter.admit("h") == "h (1 similar line not logged)")
+        #expect(limiter.admit("i") == "i", "the bucket refilled to its burst, no more")
+        #expect(limiter.admit("j") == nil)
+    }
+
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0.0
+        var now: Double {
+            get { lock.withLock { value } }
+            set { lock.withLock { value = newValue } }
+        }
     }
 
     /// interrupt() ends a back-off wait at once and every later read throws.

@@ -11,11 +11,21 @@ struct ConfigParser {
 
     func parse() throws -> DaemonConfig {
         let model = try path(values.requiredString(["model"], hint: "the model bundle folder"))
-        let threads = try values.positiveInteger(["threads"])
+        let threads = try values.integer(["threads"], in: DaemonConfig.threadRange,
+                                         why: "leave it out to use every core the process may use")
         let outputRoot = try path(values.string(["output_root"]) ?? "/var/lib/segd")
         let socketDirectory = try path(values.string(["socket_dir"]) ?? "/run/segd")
         let controlSocket = try path(values.string(["control_socket"])
             ?? (socketDirectory as NSString).appendingPathComponent("control.sock"))
+        let memoryLimit = try values.integer(["memory_limit_mb"], in: 1...(1 << 30),
+                                             why: "it is in MiB; leave it out to use what the system has available")
+        let vocabularyDirectory = try values.string(["vocabulary_dir"]).map(path)
+        if let vocabularyDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: vocabularyDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw values.error(["vocabulary_dir"], "\(vocabularyDirectory) is not a folder; give the folder of the vocabulary files that `segd ctl vocab STREAM @NAME` may name")
+            }
+        }
         let metricsListen = try metricsAddress()
         let shutdownTimeout = try values.positiveNumber(["shutdown_timeout"], unit: " of seconds") ?? 10
         let reconnect = try reconnectPolicy()
@@ -33,7 +43,7 @@ struct ConfigParser {
             try checkSocketPath(socket, key: ["socket_dir"], what: "stream \(stream.name)'s label socket")
         }
         return DaemonConfig(model: model, threads: threads, outputRoot: outputRoot, socketDirectory: socketDirectory,
-                            controlSocket: controlSocket, metricsListen: metricsListen, shutdownTimeout: shutdownTimeout,
+                            controlSocket: controlSocket, vocabularyDirectory: vocabularyDirectory, memoryLimitMegabytes: memoryLimit, metricsListen: metricsListen, shutdownTimeout: shutdownTimeout,
                             reconnect: reconnect, streams: streams)
     }
 
@@ -58,8 +68,10 @@ struct ConfigParser {
         let vocabulary = try vocabularySpec(key + ["vocabulary"])
         let task = try values.choice(key + ["task"], of: StreamConfig.Task.self) ?? .panoptic
         let fps = try values.positiveNumber(key + ["fps"], unit: " of frames per second")
-        let inputSize = try values.positiveInteger(key + ["input_size"])
-        let inputMaxSize = try values.positiveInteger(key + ["input_max_size"])
+        let inputSize = try values.integer(key + ["input_size"], in: StreamConfig.inputSizeRange,
+                                           why: "the model's working memory grows with the square of the input size")
+        let inputMaxSize = try values.integer(key + ["input_max_size"], in: StreamConfig.inputMaxSizeRange,
+                                              why: "the model's working memory grows with the input area")
         if let inputSize, let inputMaxSize, inputMaxSize < inputSize {
             throw values.error(key + ["input_max_size"], "must not be less than input_size (\(inputSize)); got \(inputMaxSize)")
         }

@@ -13,9 +13,11 @@ indirect enum ConfigSchema: Sendable {
     static let daemon: ConfigSchema = .mapping([
         "model": .value,
         "threads": .value,
+        "memory_limit_mb": .value,
         "output_root": .value,
         "socket_dir": .value,
         "control_socket": .value,
+        "vocabulary_dir": .value,
         "metrics": .mapping(["listen": .value]),
         "shutdown_timeout": .value,
         "reconnect": .mapping([

@@ -33,6 +33,15 @@ extension ConfigValues {
         return value
     }
 
+    /// A whole number within `range`, or nil when absent; `why` says what the bounds protect.
+    func integer(_ key: [String], in range: ClosedRange<Int>, why: String) throws -> Int? {
+        guard let value = try positiveInteger(key) else { return nil }
+        guard range.contains(value) else {
+            throw error(raw(key)!, "must be from \(range.lowerBound) to \(range.upperBound) (got \(value)); \(why)")
+        }
+        return value
+    }
+
     /// `true`/`false` (also `yes`/`no`, `on`/`off`, `1`/`0`, any case), or nil when absent.
     func bool(_ key: [String]) throws -> Bool? {
         guard let raw = raw(key) else { return nil }

@@ -5,12 +5,21 @@ public struct DaemonConfig: Sendable, Equatable {
     public var model: String
     /// Compute threads; nil = every core (`threads`).
     public var threads: Int?
+    /// The values `threads` may take: 1 to 256.
+    public static let threadRange = 1...256
+    /// Memory one model pass may use, in MiB (`memory_limit_mb`); nil = what the system has
+    /// available when a stream starts. A stream whose input size needs more is not started.
+    public var memoryLimitMegabytes: Int?
     /// Per-stream output folders go under this (`output_root`): `<output_root>/<stream>/`.
     public var outputRoot: String
     /// Per-stream label sockets go here (`socket_dir`): `<socket_dir>/<stream>.sock`.
     public var socketDirectory: String
     /// The control socket for `segd ctl` (`control_socket`).
     public var controlSocket: String
+    /// The folder whose vocabulary files a control client may name (`vocabulary_dir`):
+    /// `segd ctl vocab STREAM @NAME` reads `<vocabulary_dir>/NAME`. nil = control clients cannot
+    /// name files at all (inline classes and built-in names only).
+    public var vocabularyDirectory: String?
     /// `host:port` for Prometheus metrics, nil = no metrics server (`metrics.listen`).
     public var metricsListen: String?
     /// Seconds allowed to drain and flush on SIGTERM before exiting anyway (`shutdown_timeout`).
@@ -21,13 +30,15 @@ public struct DaemonConfig: Sendable, Equatable {
     public var streams: [StreamConfig]
 
     public init(model: String, threads: Int? = nil, outputRoot: String, socketDirectory: String, controlSocket: String,
-                metricsListen: String? = nil, shutdownTimeout: Double = 10, reconnect: ReconnectPolicy = ReconnectPolicy(),
+                vocabularyDirectory: String? = nil, memoryLimitMegabytes: Int? = nil, metricsListen: String? = nil, shutdownTimeout: Double = 10, reconnect: ReconnectPolicy = ReconnectPolicy(),
                 streams: [StreamConfig]) {
         self.model = model
         self.threads = threads
         self.outputRoot = outputRoot
         self.socketDirectory = socketDirectory
         self.controlSocket = controlSocket
+        self.vocabularyDirectory = vocabularyDirectory
+        self.memoryLimitMegabytes = memoryLimitMegabytes
         self.metricsListen = metricsListen
         self.shutdownTimeout = shutdownTimeout
         self.reconnect = reconnect
@@ -73,6 +84,10 @@ public struct StreamConfig: Sendable, Equatable {
     /// Model input short side (`input_size`); nil = the bundle's `min_size_test`. The long side is
     /// capped at `input_max_size` (default: the bundle's ratio max/min times this).
     public var inputSize: Int?
+    /// The values `input_size` may take: 16 to 4096 pixels.
+    public static let inputSizeRange = 16...4096
+    /// The values `input_max_size` may take: 16 to 8192 pixels.
+    public static let inputMaxSizeRange = 16...8192
     /// `input_max_size`; see `inputSize`.
     public var inputMaxSize: Int?
     /// `outputs`.

@@ -14,6 +14,8 @@ import NIOCore
 ///   response is written back here.
 /// - A connection that completes no request for `idleTimeout` seconds is closed.
 /// - A client may half-close after its requests: they are answered, then the connection closes.
+/// - When the server is full and this connection is the one idle the longest, the gate evicts
+///   it for a newcomer: the client is told why, then the connection closes.
 ///
 /// All state is confined to the channel's event loop.
 final class ControlConnectionHandler: ChannelInboundHandler {
@@ -22,6 +24,7 @@ final class ControlConnectionHandler: ChannelInboundHandler {
 
     private let executor: ControlExecutor
     private let limits: ControlServerLimits
+    private let gate: ConnectionGate
     private let idleTimeout: TimeAmount
 
     private var context: ChannelHandlerContext?
@@ -41,9 +44,10 @@ final class ControlConnectionHandler: ChannelInboundHandler {
     /// How long a connection that is being closed may take to flush its last response.
     static let closeGrace: TimeAmount = .seconds(2)
 
-    init(executor: ControlExecutor, limits: ControlServerLimits) {
+    init(executor: ControlExecutor, limits: ControlServerLimits, gate: ConnectionGate) {
         self.executor = executor
         self.limits = limits
+        self.gate = gate
         self.idleTimeout = .nanoseconds(Int64(limits.idleTimeout * 1e9))
     }
 
@@ -62,6 +66,16 @@ final class ControlConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         lastProgress = .now()
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        let capacity = limits.maxConnections
+        gate.onEviction(of: context.channel) {
+            loop.execute {
+                let handler = bound.value
+                handler.respond(.failure("closing this idle connection to make room for a new one (\(capacity) connections open)"))
+                handler.closeAfterLastWrite()
+            }
+        }
         scheduleIdleCheck(at: lastProgress + idleTimeout)
         context.fireChannelActive()
         pump()
@@ -144,6 +158,7 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         // Blank lines (a user pressing return in socat) are ignored.
         if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return }
         lastProgress = .now()
+        gate.noteActivity(of: context.channel, busy: false)
 
         let request: ControlRequest
         do {
@@ -154,11 +169,13 @@ final class ControlConnectionHandler: ChannelInboundHandler {
         if request.command == .ping { return respond(.success("pong")) }
 
         inFlight = true
+        gate.noteActivity(of: context.channel, busy: true)
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         executor.submit(request, on: context.eventLoop).whenSuccess { response in
             let handler = bound.value
             handler.inFlight = false
             handler.lastProgress = .now()
+            if let channel = handler.context?.channel { handler.gate.noteActivity(of: channel, busy: false) }
             handler.respond(response)
             handler.pump()
         }

@@ -67,7 +67,8 @@ public final class ControlServer: @unchecked Sendable {
         }
 
         let executor = ControlExecutor(control: control)
-        let gate = ConnectionGate(capacity: limits.maxConnections)
+        let gate = ConnectionGate(capacity: limits.maxConnections,
+                                  evictionIdle: .nanoseconds(Int64(limits.evictionIdle * 1e9)))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let waterMarks = ChannelOptions.Types.WriteBufferWaterMark(
             low: limits.maxPendingResponseBytes / 2, high: limits.maxPendingResponseBytes)
@@ -83,7 +84,7 @@ public final class ControlServer: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if gate.admit(channel) {
                         try channel.pipeline.syncOperations.addHandler(
-                            ControlConnectionHandler(executor: executor, limits: limits))
+                            ControlConnectionHandler(executor: executor, limits: limits, gate: gate))
                     } else {
                         try channel.pipeline.syncOperations.addHandler(ControlRejectHandler(message: rejection))
                     }

@@ -33,6 +33,9 @@ public struct StreamStatus: Codable, Sendable, Equatable {
         case paused
         /// Shut down (daemon stopping, or the stream was removed from the config).
         case stopped
+        /// Could not start, or ended by an error of its own (`lastError` says which); the other
+        /// streams go on. `segd ctl reload` (or SIGHUP) tries it again.
+        case failed
     }
 
     public var name: String

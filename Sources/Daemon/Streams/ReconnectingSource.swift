@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Media
 import Pipeline
 
@@ -9,6 +10,11 @@ import Pipeline
 /// order: `frame` keeps counting, and `pts` continues from the last frame plus the wall-clock
 /// time spent reconnecting. A file (not live) is paced to its own frame rate, as a camera would
 /// deliver it, and starts over when it ends. Frames are not converted while `paused`.
+///
+/// State changes are logged when a logger is given: each failure with its error (warning), the
+/// first frame after failures (info, with how many attempts failed), at most a few lines a
+/// minute per stream (`LogRateLimiter`). `lastError` is cleared by the first frame after a
+/// failure, so a recovered stream no longer shows one.
 public final class ReconnectingSource: FrameSource, @unchecked Sendable {
     /// Opens the underlying input (a `VideoSource` in the daemon; tests inject others).
     public typealias Opener = @Sendable () throws -> any FrameSource
@@ -23,6 +29,11 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
 
     private let open: Opener
     private let policy: ReconnectPolicy
+    private let name: String
+    private let logger: Logger?
+    private let limiter: LogRateLimiter
+    /// A URL with a password, and its redacted form, replaced in every log line.
+    private var redaction: (url: String, redacted: String)?
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var current: (any FrameSource)?
@@ -42,20 +53,34 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
     private var sessionStart: ContinuousClock.Instant?
     private var sessionFrames = 0
     private var pacing: (wall: ContinuousClock.Instant, pts: Double)?
+    /// Failures since the last frame delivered.
+    private var failuresSinceFrame = 0
 
-    public init(policy: ReconnectPolicy, open: @escaping Opener) {
+    /// - Parameters:
+    ///   - policy: the back-off.
+    ///   - name: the stream's name, for log lines.
+    ///   - logger: where state changes are logged; nil = not logged.
+    ///   - limiter: bounds how often they are logged.
+    ///   - open: opens the underlying input.
+    public init(policy: ReconnectPolicy, name: String = "stream", logger: Logger? = nil,
+                limiter: LogRateLimiter = LogRateLimiter(), open: @escaping Opener) {
         self.policy = policy
+        self.name = name
+        self.logger = logger
+        self.limiter = limiter
         self.open = open
         delay = policy.initialDelay
     }
 
     /// The daemon's source for `url`: FFmpeg with the policy's stall timeout.
-    public convenience init(url: String, policy: ReconnectPolicy) {
+    public convenience init(url: String, policy: ReconnectPolicy, name: String = "stream", logger: Logger? = nil) {
         var options = VideoSourceOptions()
         options.readTimeout = policy.stallTimeout
         options.openTimeout = policy.stallTimeout
         let fixed = options
-        self.init(policy: policy) { try VideoSource(url: url, options: fixed) }
+        self.init(policy: policy, name: name, logger: logger) { try VideoSource(url: url, options: fixed) }
+        let redacted = StreamConfig.redacted(url)
+        if redacted != url { redaction = (url, redacted) }
     }
 
     public var status: Status {
@@ -179,6 +204,8 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
     private func backOff(error: String) throws {
         let wait = delay
         delay = min(delay * 2, policy.maxDelay)
+        failuresSinceFrame += 1
+        log(.warning, "stream \(name): \(error); reconnecting in \(Self.seconds(wait))")
         condition.lock()
         statusValue.state = .backingOff
         statusValue.lastError = error
@@ -195,10 +222,29 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
     }
 
     private func noteFrame(_ frame: DecodedFrame) {
+        if sessionFrames == 0 {
+            condition.lock()
+            statusValue.lastError = nil
+            condition.unlock()
+            if failuresSinceFrame > 0 {
+                log(.info, "stream \(name): receiving frames again after \(failuresSinceFrame) failed attempt\(failuresSinceFrame == 1 ? "" : "s")")
+            }
+            failuresSinceFrame = 0
+        }
         nextIndex = frame.index + 1
         lastPTS = frame.pts
         lastFrameWall = .now
         sessionFrames += 1
+    }
+
+    private func log(_ level: Logger.Level, _ line: String) {
+        let line = redaction.map { line.replacingOccurrences(of: $0.url, with: $0.redacted) } ?? line
+        guard let logger, let admitted = limiter.admit(line) else { return }
+        logger.log(level: level, "\(admitted)")
+    }
+
+    static func seconds(_ value: Double) -> String {
+        String(format: "%g s", value)
     }
 
     /// Sleeps until `pts` is due on the wall clock (files play at their own rate).

@@ -1,6 +1,8 @@
 import CLIP
+import FCCLIP
 import Foundation
 import LabelStream
+import Logging
 import Pipeline
 
 /// One configured stream, running: a reconnecting source, the pipeline on the shared model,
@@ -17,10 +19,12 @@ final class StreamRunner: @unchecked Sendable {
     private var vocabularySpec: String
     private var report: PipelineReport?
     private var stopped = false
+    private let logger: Logger?
 
     /// Sets the stream up (sockets bound, folders created, vocabulary resolved); `start` runs it.
-    init(config: StreamConfig, daemon: DaemonConfig, arbiter: ModelArbiter) throws {
+    init(config: StreamConfig, daemon: DaemonConfig, arbiter: ModelArbiter, logger: Logger? = nil) throws {
         self.config = config
+        self.logger = logger
         vocabularySpec = config.vocabulary
         let resolved: Vocabulary
         do {
@@ -29,11 +33,18 @@ final class StreamRunner: @unchecked Sendable {
             throw ControlError("stream \(config.name): vocabulary: \(error)")
         }
         vocabulary = VocabularyState(resolved)
+        // A frame that cannot fit would end the whole daemon at its first allocation: refuse it now.
+        let input = arbiter.segmenter.config.input
+        let short = config.inputSize ?? input.minSizeTest
+        let long = config.inputMaxSize ?? ModelArbiter.longSide(short: short, input: input)
+        try MemoryBudget.forConfig(daemon).check(
+            stream: config.name, needs: WorkingMemory.estimatedBytes(config: arbiter.segmenter.config, shortSide: short, maxSide: long),
+            inputSize: short, inputMaxSize: long)
         let task = SegmentationTask(rawValue: config.task.rawValue) ?? .panoptic
         model = arbiter.model(inputSize: config.inputSize, inputMaxSize: config.inputMaxSize,
                               options: task.options(arbiter.segmenter.options,
                                                     semanticMaps: config.outputs.disk && config.outputs.semantic))
-        source = ReconnectingSource(url: config.url, policy: daemon.reconnect)
+        source = ReconnectingSource(url: config.url, policy: daemon.reconnect, name: config.name, logger: logger)
         source.paused = config.paused
 
         var sinks: [any FrameSink] = []
@@ -58,13 +69,18 @@ final class StreamRunner: @unchecked Sendable {
                                                           live: true))
     }
 
-    /// Runs the pipeline on its own thread until `stop`.
+    /// Runs the pipeline on its own thread until `stop`. A pipeline that ends by itself (a sink
+    /// that cannot write) ends this stream alone: it is logged, and `status` shows it failed.
     func start() {
         let thread = Thread { [self] in
             let report = pipeline.run()
             lock.lock()
             self.report = report
+            let stopped = self.stopped
             lock.unlock()
+            if !stopped, let error = Self.failure(of: report) {
+                logger?.error("stream \(config.name) stopped: \(error)")
+            }
             finished.signal()
         }
         thread.name = "segd.stream.\(config.name)"
@@ -83,8 +99,8 @@ final class StreamRunner: @unchecked Sendable {
         return finished.wait(timeout: .now() + timeout) == .success
     }
 
-    /// Replaces the vocabulary; its text embeddings are computed before the switch, so no
-    /// frame waits for them. Returns the new version.
+    /// Replaces the vocabulary with one from the configuration (`spec` as a stream's
+    /// `vocabulary` key takes it). Returns the new version.
     func setVocabulary(_ spec: String) throws -> Int {
         let resolved: Vocabulary
         do {
@@ -92,11 +108,26 @@ final class StreamRunner: @unchecked Sendable {
         } catch {
             throw ControlError("stream \(config.name): vocabulary: \(error)")
         }
+        return setVocabulary(resolved, shownAs: spec)
+    }
+
+    /// Replaces the vocabulary with `resolved`, shown as `spec` in `segd ctl list`; its text
+    /// embeddings are computed before the switch, so no frame waits for them. Returns the new version.
+    func setVocabulary(_ resolved: Vocabulary, shownAs spec: String) -> Int {
         model.prepare(vocabulary: resolved)
         lock.lock()
         vocabularySpec = spec
         lock.unlock()
         return vocabulary.set(resolved)
+    }
+
+    /// Why a pipeline that was not stopped ended, if it failed.
+    static func failure(of report: PipelineReport) -> String? {
+        switch report.ending {
+        case .sinkFailed(let message), .sourceFailed(let message): return message
+        case .endOfStream: return "the source ended"
+        case .stopped: return nil
+        }
     }
 
     var status: StreamStatus {
@@ -105,9 +136,11 @@ final class StreamRunner: @unchecked Sendable {
         lock.lock()
         let spec = vocabularySpec
         let isStopped = stopped
+        let failure = report.flatMap(Self.failure)
         lock.unlock()
-        return StreamStatus(name: config.name, url: config.url, state: isStopped ? .stopped : sourceStatus.state,
-                            lastError: sourceStatus.lastError, retryIn: sourceStatus.retryIn, vocabulary: spec,
+        let state: StreamStatus.State = isStopped ? .stopped : failure != nil ? .failed : sourceStatus.state
+        return StreamStatus(name: config.name, url: config.url, state: state,
+                            lastError: failure ?? sourceStatus.lastError, retryIn: sourceStatus.retryIn, vocabulary: spec,
                             vocabVersion: vocabulary.current.version, framesDecoded: s.decoded, framesProcessed: s.written,
                             framesSkipped: s.skippedBusy, decodeErrors: source.decodeErrors, reconnects: sourceStatus.reconnects,
                             subscribers: socket?.subscriberCount ?? 0, subscriberDrops: socket?.totalDropped ?? 0,
