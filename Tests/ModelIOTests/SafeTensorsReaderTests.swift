@@ -151,6 +151,15 @@ import Tensor
         #expect(message?.contains("tensor 'w' of shape 3 F32 needs 12 bytes but data_offsets [0, 8] span 8") == true)
     }
 
+    @Test func shapeWhoseByteCountOverflowsSaysSo() throws {
+        // (2^62 + 6) · 4 elements wrap to 24, · 4 bytes to 96: the span is 96 bytes too.
+        let header = #"{"w":{"dtype":"F32","shape":[4611686018427387910,4],"data_offsets":[0,96]}}"#
+        let message = try openError(handMadeSafeTensors(header: header, data: [UInt8](repeating: 0, count: 96)))
+        #expect(message?.contains("tensor 'w' of shape 4611686018427387910x4 F32 is impossibly large (its byte count does not fit in 64 bits)") == true,
+                "\(message ?? "no error")")
+        #expect(message?.contains("needs") == false)
+    }
+
     @Test func overlappingTensors() throws {
         let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
         let message = try openError(handMadeSafeTensors(header: header, data: [UInt8](repeating: 0, count: 12)))
@@ -172,6 +181,6 @@ import Tensor
 
     @Test func missingFileIsNotFound() {
         let message = errorMessage { _ = try SafeTensorsFile(path: "/nonexistent/weights.safetensors") }
-        #expect(message == "/nonexistent/weights.safetensors: file not found")
+        #expect(message == "/nonexistent/weights.safetensors: safetensors file not found")
     }
 }

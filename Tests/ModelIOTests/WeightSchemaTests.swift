@@ -18,7 +18,7 @@ import ModelIO
 
     @Test func realConfigImpliesExactlyTheOfficialStateDict() throws {
         let config = try ModelConfig.load(path: Fixtures.path("spec/fcclip_convnext_large.model.json"))
-        let schema = WeightSchema.fcclip(config)
+        let schema = try WeightSchema.fcclip(config)
         var official = try officialStateDict()
         #expect(official.removeValue(forKey: "criterion.empty_weight") == [134])
         let ours = Dictionary(uniqueKeysWithValues: schema.map { ($0.key, $0.shape) })
@@ -43,9 +43,9 @@ import ModelIO
 
     @Test func decoderInputProjectionsAppearOnlyWhenWidthsDiffer() throws {
         var config = try ModelConfig.load(path: Fixtures.tinyA + "/model.json")
-        #expect(!WeightSchema.fcclip(config).contains { $0.key.hasPrefix("sem_seg_head.predictor.input_proj") })
+        #expect(try !WeightSchema.fcclip(config).contains { $0.key.hasPrefix("sem_seg_head.predictor.input_proj") })
         config.pixelDecoder.convDim = 64
-        let keys = WeightSchema.fcclip(config).filter { $0.key.hasPrefix("sem_seg_head.predictor.input_proj") }
+        let keys = try WeightSchema.fcclip(config).filter { $0.key.hasPrefix("sem_seg_head.predictor.input_proj") }
         #expect(keys.map(\.key) == (0..<3).flatMap { ["sem_seg_head.predictor.input_proj.\($0).weight", "sem_seg_head.predictor.input_proj.\($0).bias"] })
         #expect(keys.first?.shape == [32, 64, 1, 1])
     }

@@ -2,13 +2,18 @@ import Foundation
 import Tensor
 
 /// A model bundle folder: `model.json`, the weights it names (safetensors) and the BPE
-/// vocabulary it names (gzip). Loading opens and validates all three.
+/// vocabulary it names (gzip). Loading opens and validates all three: only regular files are
+/// opened (`RegularFile`), and the tensors model.json implies are derived within what the
+/// weight file can hold (`WeightBudget`), so no model.json makes loading loop or allocate without
+/// bound.
 public struct ModelBundle: Sendable {
     public let directory: String
     public let config: ModelConfig
     public let weightFile: SafeTensorsFile
     /// Absolute path of the gzip-compressed BPE vocabulary.
     public let tokenizerPath: String
+    /// Every tensor `config` implies (`WeightSchema.fcclip`), derived when the bundle is opened.
+    public let expected: [ExpectedTensor]
 
     /// Opens the bundle at `directory`.
     public init(directory: String) throws {
@@ -23,10 +28,12 @@ public struct ModelBundle: Sendable {
         let configPath = (directory as NSString).appendingPathComponent("model.json")
         config = try ModelConfig.load(path: configPath)
         let weightsPath = ModelBundle.resolve(config.weights, in: directory)
-        guard FileManager.default.fileExists(atPath: weightsPath) else {
-            throw ModelIOError.fileNotFound(path: weightsPath, what: "weight file named by model.json 'weights'")
+        do {
+            weightFile = try SafeTensorsFile(path: weightsPath, what: "weights file (model.json 'weights')")
+        } catch ModelIOError.fileNotFound(let path, _) {
+            throw ModelIOError.fileNotFound(path: path, what: "weight file named by model.json 'weights'")
         }
-        weightFile = try SafeTensorsFile(path: weightsPath)
+        expected = try WeightSchema.fcclip(config, path: configPath, budget: WeightBudget(file: weightFile))
         tokenizerPath = ModelBundle.resolve(config.tokenizer, in: directory)
         try ModelBundle.checkGzip(tokenizerPath)
     }
@@ -39,20 +46,22 @@ public struct ModelBundle: Sendable {
         return (joined as NSString).standardizingPath
     }
 
+    /// Checks that the tokenizer vocabulary is a regular file that starts like gzip. Its content
+    /// is checked when the tokenizer loads it (CLIP's `CLIPTokenizer`).
     static func checkGzip(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ModelIOError.fileNotFound(path: path, what: "tokenizer vocabulary named by model.json 'tokenizer' (open_clip's bpe_simple_vocab_16e6.txt.gz)")
-        }
-        defer { try? handle.close() }
-        let magic = (try? handle.read(upToCount: 2)) ?? Data()
-        guard magic == Data([0x1f, 0x8b]) else {
+        let what = "tokenizer vocabulary named by model.json 'tokenizer' (open_clip's bpe_simple_vocab_16e6.txt.gz)"
+        let (fd, _) = try RegularFile.open(path: path, what: what)
+        defer { close(fd) }
+        var magic = [UInt8](repeating: 0, count: 2)
+        let count = read(fd, &magic, 2)
+        guard count == 2, magic == [0x1f, 0x8b] else {
             throw ModelIOError.unreadable(path: path, reason: "the tokenizer vocabulary must be gzip-compressed, as open_clip ships it")
         }
     }
 
     /// Compares the weight file with what `config` implies.
     public func check() -> BundleCheck {
-        BundleCheck(expected: WeightSchema.fcclip(config), file: weightFile)
+        BundleCheck(expected: expected, file: weightFile)
     }
 }
 

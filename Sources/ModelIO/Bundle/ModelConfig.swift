@@ -238,22 +238,21 @@ public struct ModelConfig: Codable, Sendable, Equatable {
 }
 
 extension ModelConfig {
-    /// Reads and validates `model.json` at `path`.
+    /// The largest model.json read (the real one is about 2 KB).
+    public static let maxFileBytes = 1 << 20
+
+    /// Reads and validates `model.json` at `path`, which must be a regular file.
     public static func load(path: String) throws -> ModelConfig {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            if !FileManager.default.fileExists(atPath: path) {
-                throw ModelIOError.fileNotFound(path: path, what: "model configuration")
-            }
-            throw ModelIOError.unreadable(path: path, reason: error.localizedDescription)
-        }
-        return try decode(data, path: path)
+        try decode(RegularFile.read(path: path, what: "model configuration", limit: maxFileBytes), path: path)
     }
 
-    /// Decodes and validates model.json contents; `path` is used in error messages.
+    /// Decodes and validates model.json contents; `path` is used in error messages. A key given
+    /// twice in one object is an error (readers disagree on which value wins).
     public static func decode(_ data: Data, path: String) throws -> ModelConfig {
+        let scan = JSONKeyScan(data)
+        if let key = scan?.duplicateKey {
+            throw ModelIOError.invalidConfig(path: path, key: key, reason: "is given twice in the same object; keep one (JSON readers disagree on which value wins)")
+        }
         let config: ModelConfig
         do {
             config = try JSONDecoder().decode(ModelConfig.self, from: data)
@@ -261,23 +260,75 @@ extension ModelConfig {
             let key = (e.path + [e.key]).joined(separator: ".")
             throw ModelIOError.invalidConfig(path: path, key: key, reason: "unknown key (known keys here: \(e.known.joined(separator: ", ")))")
         } catch let DecodingError.keyNotFound(key, context) {
-            let name = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
-            throw ModelIOError.invalidConfig(path: path, key: name, reason: "missing key")
+            throw ModelIOError.invalidConfig(path: path, key: keyPath(context.codingPath + [key]), reason: "missing key")
         } catch let DecodingError.typeMismatch(type, context) {
-            throw ModelIOError.invalidConfig(path: path, key: context.codingPath.map(\.stringValue).joined(separator: "."),
-                                             reason: "expected \(describe(type))")
+            let key = keyPath(context.codingPath)
+            throw ModelIOError.invalidConfig(path: path, key: key, reason: "expected \(describe(type, key: key))")
         } catch let DecodingError.valueNotFound(type, context) {
-            throw ModelIOError.invalidConfig(path: path, key: context.codingPath.map(\.stringValue).joined(separator: "."),
-                                             reason: "expected \(describe(type)), found null")
+            let key = keyPath(context.codingPath)
+            throw ModelIOError.invalidConfig(path: path, key: key, reason: "expected \(describe(type, key: key)), found null")
         } catch let DecodingError.dataCorrupted(context) {
-            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw ModelIOError.invalidConfig(path: path, key: key, reason: key.isEmpty ? "not valid JSON" : context.debugDescription)
+            let key = keyPath(context.codingPath)
+            guard key.isEmpty else { throw ModelIOError.invalidConfig(path: path, key: key, reason: context.debugDescription) }
+            // The decoder reports a number it cannot hold as "not valid JSON" without a key.
+            if let scan, let (number, literal) = unrepresentableNumber(in: data, scan: scan) {
+                throw ModelIOError.invalidConfig(path: path, key: number.path, reason: describeUnrepresentable(literal))
+            }
+            throw ModelIOError.invalidConfig(path: path, key: "", reason: "not valid JSON")
         }
         try config.validate(path: path)
         return config
     }
 
-    private static func describe(_ type: Any.Type) -> String {
+    /// `clip.vision.dims[1]` for a coding path.
+    private static func keyPath(_ codingPath: [any CodingKey]) -> String {
+        codingPath.reduce(into: "") { out, key in
+            if let i = key.intValue { out += "[\(i)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+        }
+    }
+
+    /// The first number literal that the decoder cannot hold where it stands (an integer beyond
+    /// 64 bits, a fraction where an integer belongs, a number beyond Double's range): the one
+    /// whose replacement by 0 lets the decoder get past it.
+    private static func unrepresentableNumber(in data: Data, scan: JSONKeyScan) -> (JSONKeyScan.Number, String)? {
+        let bytes = [UInt8](data)
+        let suspects = scan.numbers.filter { Int(String(decoding: bytes[$0.range], as: UTF8.self)) == nil }
+        func decodesPastNumbers(replacing replaced: [JSONKeyScan.Number]) -> Bool {
+            var patched = bytes
+            for n in replaced.reversed() { patched.replaceSubrange(n.range, with: [UInt8(ascii: "0")]) }
+            do {
+                _ = try JSONDecoder().decode(ModelConfig.self, from: Data(patched))
+            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
+                return false
+            } catch {}
+            return true
+        }
+        guard !suspects.isEmpty, decodesPastNumbers(replacing: suspects) else { return nil }
+        for (i, suspect) in suspects.enumerated() {
+            var others = suspects
+            others.remove(at: i)
+            if !decodesPastNumbers(replacing: others) {
+                return (suspect, String(decoding: bytes[suspect.range], as: UTF8.self))
+            }
+        }
+        return nil
+    }
+
+    private static func describeUnrepresentable(_ literal: String) -> String {
+        let isInteger = !literal.contains { ".eE".contains($0) }
+        if isInteger { return "\(literal) is out of range (an integer must fit in 64 bits; see the limits in the README, \"Model bundles\")" }
+        if let value = Double(literal), value.isFinite { return "expected an integer, found \(literal)" }
+        return "\(literal) is out of range"
+    }
+
+    /// Lists model.json holds, described for type errors.
+    private static let listExpectations = [
+        "clip.vision.depths": "a list of 4 integers", "clip.vision.dims": "a list of 4 integers",
+        "input.pixel_mean": "a list of 3 numbers", "input.pixel_std": "a list of 3 numbers",
+        "pixel_decoder.transformer_in_features": "a list of strings",
+    ]
+
+    private static func describe(_ type: Any.Type, key: String) -> String {
         switch type {
         case is Int.Type: return "an integer"
         case is Double.Type: return "a number"
@@ -286,7 +337,57 @@ extension ModelConfig {
         case is [Int].Type: return "a list of integers"
         case is [Double].Type: return "a list of numbers"
         case is [String].Type: return "a list of strings"
+        case is [Any].Type: return listExpectations[key] ?? "a list"
         default: return "an object"
+        }
+    }
+
+    /// Upper bounds on model.json's sizes and counts (README, "Model bundles"). Far above any
+    /// FC-CLIP model (ConvNeXt-XXLarge has widths up to 3,072 and 30 blocks in a stage), they keep
+    /// every shape and count the weight schema derives far from overflow.
+    public enum Limits {
+        /// Widths and sizes: `dims`, `embed_dim`, `head_hidden_dim`, `text.width`, `conv_dim`,
+        /// `mask_dim`, `hidden_dim`, the FFN widths, `num_queries`, `detections_per_image`.
+        public static let width = 65_536
+        /// Block and layer counts, heads, sampling points, GroupNorm groups.
+        public static let count = 1_024
+        /// `mlp_ratio`.
+        public static let mlpRatio = 64
+        /// `kernel_size`.
+        public static let kernelSize = 31
+        /// `text.context_length`.
+        public static let contextLength = 4_096
+        /// `text.vocab_size`.
+        public static let vocabularySize = 1 << 20
+        /// `min_size_test`, `max_size_test` and `size_divisibility`, in pixels.
+        public static let imageSide = 16_384
+    }
+
+    /// Throws the first value above its `Limits` bound, naming the key.
+    private func checkLimits(_ fail: (String, String) -> ModelIOError) throws {
+        let v = clip.vision, t = clip.text, p = pixelDecoder, d = transformerDecoder
+        var bounded: [(String, Int, Int)] = []
+        for (i, w) in v.dims.enumerated() { bounded.append(("clip.vision.dims[\(i)]", w, Limits.width)) }
+        for (i, n) in v.depths.enumerated() { bounded.append(("clip.vision.depths[\(i)]", n, Limits.count)) }
+        bounded += [
+            ("clip.embed_dim", clip.embedDim, Limits.width), ("clip.vision.head_hidden_dim", v.headHiddenDim, Limits.width),
+            ("clip.vision.kernel_size", v.kernelSize, Limits.kernelSize), ("clip.vision.mlp_ratio", v.mlpRatio, Limits.mlpRatio),
+            ("clip.text.context_length", t.contextLength, Limits.contextLength), ("clip.text.vocab_size", t.vocabSize, Limits.vocabularySize),
+            ("clip.text.width", t.width, Limits.width), ("clip.text.heads", t.heads, Limits.count),
+            ("clip.text.layers", t.layers, Limits.count), ("clip.text.mlp_ratio", t.mlpRatio, Limits.mlpRatio),
+            ("pixel_decoder.conv_dim", p.convDim, Limits.width), ("pixel_decoder.mask_dim", p.maskDim, Limits.width),
+            ("pixel_decoder.gn_groups", p.gnGroups, Limits.count), ("pixel_decoder.encoder_layers", p.encoderLayers, Limits.count),
+            ("pixel_decoder.encoder_heads", p.encoderHeads, Limits.count), ("pixel_decoder.encoder_points", p.encoderPoints, Limits.count),
+            ("pixel_decoder.encoder_ffn_dim", p.encoderFFNDim, Limits.width),
+            ("transformer_decoder.hidden_dim", d.hiddenDim, Limits.width), ("transformer_decoder.num_queries", d.numQueries, Limits.width),
+            ("transformer_decoder.layers", d.layers, Limits.count), ("transformer_decoder.heads", d.heads, Limits.count),
+            ("transformer_decoder.ffn_dim", d.ffnDim, Limits.width),
+            ("input.size_divisibility", input.sizeDivisibility, Limits.imageSide), ("input.min_size_test", input.minSizeTest, Limits.imageSide),
+            ("input.max_size_test", input.maxSizeTest, Limits.imageSide),
+            ("inference.detections_per_image", inference.detectionsPerImage, Limits.width),
+        ]
+        for (key, value, limit) in bounded where value > limit {
+            throw fail(key, "\(value) is too large: at most \(limit) (README, \"Model bundles\", lists the limits)")
         }
     }
 
@@ -320,8 +421,12 @@ extension ModelConfig {
             ("input.max_size_test", input.maxSizeTest), ("inference.detections_per_image", inference.detectionsPerImage),
         ]
         for (key, value) in positives where value <= 0 { throw fail(key, "must be positive, got \(value)") }
+        try checkLimits(fail)
         guard clip.logitScaleMax > 0 else { throw fail("clip.logit_scale_max", "must be positive") }
-        guard v.lnEps > 0, t.lnEps > 0, p.gnEps > 0 else { throw fail("clip", "LayerNorm/GroupNorm eps must be positive") }
+        for (key, eps) in [("clip.vision.ln_eps", v.lnEps), ("clip.text.ln_eps", t.lnEps), ("pixel_decoder.gn_eps", p.gnEps)]
+        where !(eps > 0 && eps.isFinite) {
+            throw fail(key, "must be a positive number, got \(eps)")
+        }
         guard t.width % t.heads == 0 else { throw fail("clip.text.heads", "width \(t.width) is not divisible by \(t.heads) heads") }
         guard p.convDim % p.gnGroups == 0 else { throw fail("pixel_decoder.gn_groups", "conv_dim \(p.convDim) is not divisible by \(p.gnGroups) groups") }
         guard p.convDim % p.encoderHeads == 0 else { throw fail("pixel_decoder.encoder_heads", "conv_dim \(p.convDim) is not divisible by \(p.encoderHeads) heads") }

@@ -5,28 +5,17 @@ import Glibc
 import Darwin
 #endif
 
-/// A whole file mapped read-only into memory; unmapped when the last reference goes.
+/// A whole regular file (see `RegularFile`) mapped read-only into memory; unmapped when the last
+/// reference goes.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeRawBufferPointer
 
-    public init(path: String) throws {
+    /// Maps the regular file at `path`; `what` names it in errors ("weights file").
+    public init(path: String, what: String = "file") throws {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let err = errno
-            if err == ENOENT { throw ModelIOError.fileNotFound(path: path, what: "file") }
-            throw ModelIOError.unreadable(path: path, reason: String(cString: strerror(err)))
-        }
+        let (fd, size) = try RegularFile.open(path: path, what: what)
         defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            throw ModelIOError.unreadable(path: path, reason: String(cString: strerror(errno)))
-        }
-        guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw ModelIOError.unreadable(path: path, reason: "not a regular file")
-        }
-        let size = Int(st.st_size)
         if size == 0 {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return

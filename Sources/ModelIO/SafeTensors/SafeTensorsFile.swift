@@ -31,10 +31,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
     /// Largest header accepted (the real FC-CLIP checkpoint's header is ~100 KB).
     static let maxHeaderBytes = 64 << 20
 
-    /// Opens and validates `path`.
-    public init(path: String) throws {
+    /// Opens and validates `path`, which must be a regular file (see `RegularFile`); `what`
+    /// names it in errors ("weights file").
+    public init(path: String, what: String = "safetensors file") throws {
         self.path = path
-        file = try MappedFile(path: path)
+        file = try MappedFile(path: path, what: what)
         let bytes = file.bytes
         guard bytes.count >= 8 else {
             throw ModelIOError.truncated(path: path, reason: "\(bytes.count) bytes, shorter than the 8-byte header length")
@@ -100,7 +101,10 @@ public final class SafeTensorsFile: @unchecked Sendable {
             return (m, acc.1 || o)
         }
         let (needed, overflow2) = elements.multipliedReportingOverflow(by: dtype.size)
-        guard !overflow, !overflow2, needed == offsets[1] - offsets[0] else {
+        guard !overflow, !overflow2 else {
+            throw ModelIOError.invalidHeader(path: path, reason: "tensor '\(name)' of shape \(formatShape(shape)) \(dtypeName) is impossibly large (its byte count does not fit in 64 bits)")
+        }
+        guard needed == offsets[1] - offsets[0] else {
             throw ModelIOError.invalidHeader(path: path, reason: "tensor '\(name)' of shape \(formatShape(shape)) \(dtypeName) needs \(needed) bytes but data_offsets \(offsets) span \(offsets[1] - offsets[0])")
         }
         guard offsets[1] <= dataSize else {
