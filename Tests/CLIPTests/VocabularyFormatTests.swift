@@ -42,8 +42,9 @@ import Testing
         #expect(v.classes.map(\.isThing) == [true, false, true])
     }
 
-    @Test func allowsVeryLongNames() throws {
-        let long = String(repeating: "very ", count: 200) + "long thing"
+    @Test func allowsNamesUpToTheSynonymLimit() throws {
+        let long = String(repeating: "very ", count: 50) + "thing!"
+        #expect(long.utf8.count == VocabularyLimits.maxSynonymBytes)
         let v = try Vocabulary.parse(text: long, source: "v")
         #expect(v.names == [long])
     }

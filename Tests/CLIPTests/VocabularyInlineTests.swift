@@ -32,13 +32,14 @@ import Testing
     @Test func missingOrBinaryFileIsAClearError() throws {
         let missing = vocabularyError { try Vocabulary.load(path: "/nonexistent/dir/vocab.txt") }
         #expect(missing?.kind == .unreadableFile)
-        #expect(missing?.description.hasPrefix("cannot read vocabulary file \"/nonexistent/dir/vocab.txt\"") == true)
+        #expect(missing?.description == "/nonexistent/dir/vocab.txt: vocabulary file not found")
         let directory = vocabularyError { try Vocabulary.load(path: NSTemporaryDirectory()) }
         #expect(directory?.kind == .unreadableFile)
         let binary = try VocabularyTempFile("")
         try Data([0x66, 0xFF, 0xFE, 0x0A]).write(to: URL(fileURLWithPath: binary.path))
         let e = vocabularyError { try Vocabulary.load(path: binary.path) }
-        #expect(e?.description == "vocabulary file \"\(binary.path)\" is not UTF-8 text")
+        #expect(e?.kind == .invalidUTF8)
+        #expect(e?.description == "\(binary.path):1: invalid UTF-8 at byte offset 1 (byte 0xFF); a vocabulary must be UTF-8 text")
     }
 
     @Test func initFromCodeValidatesAndComputesSeen() throws {

@@ -15,8 +15,25 @@ public struct VocabularyError: Error, CustomStringConvertible, Sendable, Equatab
         case unknownPrefix
         /// `Vocabulary.builtin` was given a name that is not a built-in vocabulary.
         case unknownBuiltin
-        /// A vocabulary file that cannot be read or is not UTF-8 text.
+        /// A vocabulary file that cannot be read: missing, not permitted, or not a regular file
+        /// (a directory, a FIFO, a device).
         case unreadableFile
+        /// Bytes that are not UTF-8: the message gives the line (or class) and the byte offset.
+        /// Text that arrives as a string (inline, from the command line, the control socket or
+        /// the configuration) has had such bytes replaced by U+FFFD, so U+FFFD is rejected too.
+        case invalidUTF8
+        /// A control character (NUL, escape, a line break other than `\n`, `\r\n` or `\r`
+        /// between lines, ...) where a class is written; only tab is allowed, as a space.
+        case controlCharacter
+        /// A file or inline vocabulary larger than `VocabularyLimits.maxTextBytes` (1 MiB).
+        case tooLarge
+        /// More classes than `VocabularyLimits.maxClasses` (2,048).
+        case tooManyClasses
+        /// More synonyms in a class than `VocabularyLimits.maxSynonymsPerClass` (128), or in all
+        /// than `VocabularyLimits.maxSynonyms` (4,096).
+        case tooManySynonyms
+        /// A synonym longer than `VocabularyLimits.maxSynonymBytes` (256 UTF-8 bytes).
+        case synonymTooLong
     }
 
     /// The kind of problem.

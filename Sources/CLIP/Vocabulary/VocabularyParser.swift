@@ -9,26 +9,40 @@ import Foundation
 ///
 /// Each synonym is trimmed of surrounding whitespace; the first is the display label.
 enum VocabularyParser {
-    /// The classes of `items`, each paired with its location; blank and comment-only items are skipped.
-    static func entries(_ items: [(text: Substring, location: VocabularyLocation)]) throws -> [VocabularyEntry] {
-        try items.compactMap { try entry($0.text, at: $0.location) }
+    /// The classes of `items`; blank and comment-only items are skipped. Stops with
+    /// `.tooManyClasses` at the first class past `VocabularyLimits.maxClasses`.
+    static func entries(_ items: [VocabularyItem]) throws -> [VocabularyEntry] {
+        var entries: [VocabularyEntry] = []
+        for item in items {
+            guard let entry = try entry(item.text, at: item.location) else { continue }
+            guard entries.count < VocabularyLimits.maxClasses else {
+                throw VocabularyError(
+                    .tooManyClasses, at: item.location,
+                    "more than \(VocabularyLimits.maxClasses) classes; a vocabulary may have at most \(VocabularyLimits.maxClasses)")
+            }
+            entries.append(entry)
+        }
+        return entries
     }
 
     /// The class written in one line or item, or nil if it is blank or only a comment.
+    ///
+    /// `#`, `,` and `:` are found as Unicode scalars, so a combining mark after one of them does
+    /// not hide it.
     static func entry(_ raw: Substring, at location: VocabularyLocation) throws -> VocabularyEntry? {
-        let text = raw.prefix { $0 != "#" }.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(Substring(raw.unicodeScalars.prefix { $0 != "#" })).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return nil }
         let (isThing, prefix, body) = try splitPrefix(text, at: location)
         guard !body.isEmpty else {
             throw VocabularyError(.missingName, at: location, "class without a name after \"\(prefix ?? "")\"")
         }
-        let synonyms = body.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let synonyms = body.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false)
+            .map { String(Substring($0)).trimmingCharacters(in: .whitespacesAndNewlines) }
         if let blank = synonyms.firstIndex(where: \.isEmpty) {
             let position = blank == 0 ? "at the start" : blank == synonyms.count - 1 ? "at the end" : "between two commas"
             throw VocabularyError(
                 .emptySynonym, at: location,
-                "empty synonym \(position) of \"\(body)\" (synonyms are separated by single commas)")
+                "empty synonym \(position) of \(VocabularyText.quoted(body)) (synonyms are separated by single commas)")
         }
         return VocabularyEntry(synonyms: synonyms, isThing: isThing, location: location)
     }
@@ -41,9 +55,10 @@ enum VocabularyParser {
     private static func splitPrefix(
         _ text: String, at location: VocabularyLocation
     ) throws -> (isThing: Bool, prefix: String?, body: String) {
-        guard let colon = text.firstIndex(of: ":") else { return (true, nil, text) }
-        let head = text[..<colon].trimmingCharacters(in: .whitespaces)
-        let body = text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        let scalars = text.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return (true, nil, text) }
+        let head = String(Substring(scalars[..<colon])).trimmingCharacters(in: .whitespaces)
+        let body = String(Substring(scalars[scalars.index(after: colon)...])).trimmingCharacters(in: .whitespacesAndNewlines)
         switch head.lowercased() {
         case "thing": return (true, "\(head):", body)
         case "stuff": return (false, "\(head):", body)
@@ -51,8 +66,8 @@ enum VocabularyParser {
             if !head.isEmpty, head.allSatisfy(\.isLetter) {
                 throw VocabularyError(
                     .unknownPrefix, at: location,
-                    "unknown prefix \"\(head):\" (a class may start with \"thing:\" or \"stuff:\"; "
-                        + "write \"thing: \(text)\" if the colon belongs to the name)")
+                    "unknown prefix \"\(VocabularyText.clipped(head)):\" (a class may start with \"thing:\" or \"stuff:\"; "
+                        + "write \"thing: \(VocabularyText.clipped(text))\" if the colon belongs to the name)")
             }
             return (true, nil, text)
         }
@@ -68,39 +83,39 @@ extension Vocabulary {
     /// message, followed by the line number: `vocab.txt:3: duplicate class name "car": line 1
     /// already defines it`.
     public static func parse(text: String, source: String) throws -> Vocabulary {
-        let body = text.hasPrefix("\u{FEFF}") ? Substring(text.dropFirst()) : Substring(text)
-        let lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-        let items = lines.enumerated().map { index, line in
-            (text: line, location: VocabularyLocation(source: source, unit: .line, number: index + 1))
-        }
+        try VocabularyText.checkSize(text.utf8.count, of: source)
+        let items = try VocabularyText.items(text, source: source, unit: .line, semicolons: false)
         return try Vocabulary(
             validating: try VocabularyParser.entries(items),
             emptyMessage: "\(source): no classes (the file has only blank lines and comments)")
     }
 
+    /// Parses a vocabulary file's bytes, which must be UTF-8 text (see `parse(text:source:)`).
+    /// Bytes that are not UTF-8 are an error naming the line and the byte offset.
+    public static func parse(utf8 bytes: some Collection<UInt8>, source: String) throws -> Vocabulary {
+        try VocabularyText.checkSize(bytes.count, of: source)
+        return try parse(text: try VocabularyText.decodeUTF8(bytes, source: source), source: source)
+    }
+
     /// Reads and parses the vocabulary file at `path` (UTF-8 text); errors name `path`.
+    ///
+    /// Only a regular file is read (a directory, FIFO or device is an error, never a wait), and a
+    /// file larger than `VocabularyLimits.maxTextBytes` (1 MiB) is refused before it is read.
     public static func load(path: String) throws -> Vocabulary {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw VocabularyError(.unreadableFile, at: nil, "cannot read vocabulary file \"\(path)\": \(error.localizedDescription)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw VocabularyError(.unreadableFile, at: nil, "vocabulary file \"\(path)\" is not UTF-8 text")
-        }
-        return try parse(text: text, source: path)
+        try parse(utf8: try VocabularyFileReader.contents(of: path), source: path)
     }
 
     /// Parses an inline vocabulary: the file format with `;` (or a newline) between classes,
     /// e.g. `thing: person, child; forklift; stuff: spilled liquid`. Errors name the class by its
     /// position among the `;`-separated items: `inline vocabulary, class 2: ...`.
+    ///
+    /// The character rules are the file's: at most 1 MiB, no control characters, and no U+FFFD,
+    /// which is what bytes that are not UTF-8 have become in a string read from the command line,
+    /// the configuration or the control socket.
     public static func parseInline(_ text: String) throws -> Vocabulary {
         let source = "inline vocabulary"
-        let items = text.split(omittingEmptySubsequences: false) { $0 == ";" || $0.isNewline }
-            .enumerated().map { index, item in
-                (text: item, location: VocabularyLocation(source: source, unit: .item, number: index + 1))
-            }
+        try VocabularyText.checkSize(text.utf8.count, of: "the \(source)")
+        let items = try VocabularyText.items(text, source: source, unit: .item, semicolons: true)
         return try Vocabulary(
             validating: try VocabularyParser.entries(items),
             emptyMessage: "\(source): no classes (expected e.g. \"person, child; forklift; stuff: puddle\")")

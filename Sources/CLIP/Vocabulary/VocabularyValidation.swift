@@ -11,11 +11,19 @@ extension Vocabulary {
     /// Validates user classes and computes their seen flags.
     ///
     /// Rejects an empty list (`emptyMessage`), a class without synonyms, an empty or
-    /// all-whitespace synonym, and two classes with the same display label. Labels are compared
-    /// after lowercasing and collapsing whitespace runs, because the CLIP tokenizer does the same:
-    /// "Car" and "car" would produce identical embeddings and two indistinguishable classes.
+    /// all-whitespace synonym, a control character or U+FFFD in a synonym, more classes or
+    /// synonyms or a longer synonym than `VocabularyLimits` allows, and two classes with the
+    /// same display label. Labels are compared after lowercasing and collapsing whitespace runs,
+    /// because the CLIP tokenizer does the same: "Car" and "car" would produce identical
+    /// embeddings and two indistinguishable classes.
     init(validating entries: [VocabularyEntry], emptyMessage: String) throws {
         guard !entries.isEmpty else { throw VocabularyError(.empty, at: nil, emptyMessage) }
+        if entries.count > VocabularyLimits.maxClasses {
+            throw VocabularyError(
+                .tooManyClasses, at: entries[VocabularyLimits.maxClasses].location,
+                "more than \(VocabularyLimits.maxClasses) classes; a vocabulary may have at most \(VocabularyLimits.maxClasses)")
+        }
+        var synonymTotal = 0
         var firstByKey: [String: VocabularyEntry] = [:]
         var classes: [VocabularyClass] = []
         classes.reserveCapacity(entries.count)
@@ -28,13 +36,14 @@ extension Vocabulary {
                     .emptySynonym, at: entry.location,
                     "synonym \(blank + 1) of \(entry.synonyms.count) is empty")
             }
+            try Vocabulary.checkLimits(entry, total: &synonymTotal)
             let key = Vocabulary.duplicateKey(name)
             if let first = firstByKey[key] {
                 let firstName = first.synonyms[0]
-                let same = firstName == name ? "" : " (\"\(firstName)\"; class names are compared ignoring case and repeated spaces, as the tokenizer lowercases them)"
+                let same = firstName == name ? "" : " (\(VocabularyText.quoted(firstName)); class names are compared ignoring case and repeated spaces, as the tokenizer lowercases them)"
                 throw VocabularyError(
                     .duplicateName, at: entry.location,
-                    "duplicate class name \"\(name)\": \(first.location.short) already defines it\(same)")
+                    "duplicate class name \(VocabularyText.quoted(name)): \(first.location.short) already defines it\(same)")
             }
             firstByKey[key] = entry
             classes.append(VocabularyClass(
@@ -42,6 +51,33 @@ extension Vocabulary {
                 seenInCOCO: BuiltinVocabularies.isSeenInCOCO(entry.synonyms)))
         }
         self.init(trusted: classes)
+    }
+
+    /// Checks one class against `VocabularyLimits` and its synonyms' characters, adding its
+    /// synonyms to `total`.
+    private static func checkLimits(_ entry: VocabularyEntry, total: inout Int) throws {
+        let count = entry.synonyms.count
+        guard count <= VocabularyLimits.maxSynonymsPerClass else {
+            throw VocabularyError(
+                .tooManySynonyms, at: entry.location,
+                "\(count) synonyms; a class may have at most \(VocabularyLimits.maxSynonymsPerClass)")
+        }
+        total += count
+        guard total <= VocabularyLimits.maxSynonyms else {
+            throw VocabularyError(
+                .tooManySynonyms, at: entry.location,
+                "more than \(VocabularyLimits.maxSynonyms) synonyms in all; a vocabulary may have at most \(VocabularyLimits.maxSynonyms)")
+        }
+        for (index, synonym) in entry.synonyms.enumerated() {
+            let bytes = synonym.utf8.count
+            if bytes > VocabularyLimits.maxSynonymBytes {
+                throw VocabularyError(
+                    .synonymTooLong, at: entry.location,
+                    "synonym \(index + 1) of \(count) (\(VocabularyText.quoted(synonym, limit: 40))) has \(bytes) bytes; "
+                        + "a synonym may have at most \(VocabularyLimits.maxSynonymBytes) (the text encoder reads only 77 tokens)")
+            }
+            try VocabularyText.checkSynonym(synonym, number: index + 1, of: count, at: entry.location)
+        }
     }
 
     /// The form of a display label under which two labels count as the same class.
