@@ -9,16 +9,23 @@ public struct FrameMetadata: Sendable, Equatable {
     public var keyframe: Bool
     public var vocabVersion: Int
     public var droppedBefore: Int
+    /// The source's timestamps broke (went back or jumped) since the previous record; `pts`
+    /// was re-based to continue the timeline.
+    public var discontinuity: Bool
+    /// The source's own time of this frame, kept when `discontinuity` is set.
+    public var sourcePTS: Double?
 
     /// `vocabVersion` defaults to 0 for one-shot runs whose vocabulary never changes.
     public init(stream: String, frame: Int, pts: Double, keyframe: Bool = true,
-                vocabVersion: Int = 0, droppedBefore: Int = 0) {
+                vocabVersion: Int = 0, droppedBefore: Int = 0, discontinuity: Bool = false, sourcePTS: Double? = nil) {
         self.stream = stream
         self.frame = frame
         self.pts = pts
         self.keyframe = keyframe
         self.vocabVersion = vocabVersion
         self.droppedBefore = droppedBefore
+        self.discontinuity = discontinuity
+        self.sourcePTS = sourcePTS
     }
 }
 
@@ -42,7 +49,9 @@ extension FrameRecord {
                   keyframe: metadata.keyframe, vocabVersion: metadata.vocabVersion,
                   width: segmentation.width, height: segmentation.height,
                   droppedBefore: metadata.droppedBefore,
-                  segments: FrameRecord.segments(of: segmentation, vocabulary: vocabulary))
+                  segments: FrameRecord.segments(of: segmentation, vocabulary: vocabulary),
+                  discontinuity: metadata.discontinuity ? true : nil,
+                  sourcePTS: metadata.discontinuity ? metadata.sourcePTS : nil)
     }
 
     /// The segment records of `segmentation` (see `init(segmentation:vocabulary:metadata:)`).

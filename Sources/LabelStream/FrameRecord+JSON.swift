@@ -1,5 +1,6 @@
 /// The label-stream line format, written by hand so that keys come out in design.md's order:
-/// `stream, frame, pts, keyframe, vocab_version, width, height, dropped_before, segments`, each
+/// `stream, frame, pts, keyframe, vocab_version, width, height, dropped_before, segments`, then
+/// the added keys `discontinuity` and `source_pts` when they are set (nil: absent), each
 /// segment `id, label, category, isthing, score, area, bbox, rle{size, counts}` (the
 /// `CodingKeys` order). The line is compact (no spaces) and has no trailing newline.
 ///
@@ -27,6 +28,12 @@ extension FrameRecord {
             s.write(to: &out)
         }
         out.raw("]")
+        if let discontinuity {
+            out.key(CodingKeys.discontinuity); out.bool(discontinuity)
+        }
+        if let sourcePTS {
+            out.key(CodingKeys.sourcePTS); out.decimal(sourcePTS, places: 6)
+        }
         out.close()
         return out.text
     }

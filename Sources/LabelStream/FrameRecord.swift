@@ -21,9 +21,17 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     /// Records this reader missed just before this one (always 0 on disk).
     public var droppedBefore: Int
     public var segments: [SegmentRecord]
+    /// `true` on the first record after the source's timestamps went back or jumped ahead
+    /// (`pts` was re-based to keep increasing); nil otherwise, and the key is then absent.
+    public var discontinuity: Bool?
+    /// The source's own time of the frame, in seconds, on a record with `discontinuity`
+    /// (`pts − source_pts` is the offset applied from this record until the next discontinuity);
+    /// nil otherwise.
+    public var sourcePTS: Double?
 
     public init(stream: String, frame: Int, pts: Double, keyframe: Bool, vocabVersion: Int,
-                width: Int, height: Int, droppedBefore: Int = 0, segments: [SegmentRecord]) {
+                width: Int, height: Int, droppedBefore: Int = 0, segments: [SegmentRecord],
+                discontinuity: Bool? = nil, sourcePTS: Double? = nil) {
         self.stream = stream
         self.frame = frame
         self.pts = pts
@@ -33,15 +41,20 @@ public struct FrameRecord: Codable, Sendable, Equatable {
         self.height = height
         self.droppedBefore = droppedBefore
         self.segments = segments
+        self.discontinuity = discontinuity
+        self.sourcePTS = sourcePTS
     }
 
-    /// The design's key order; `jsonLine()` writes them in this order.
+    /// The design's key order; `jsonLine()` writes them in this order. Keys added after the
+    /// design's (`discontinuity`, `source_pts`) come last and only when set.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case stream, frame, pts, keyframe
         case vocabVersion = "vocab_version"
         case width, height
         case droppedBefore = "dropped_before"
         case segments
+        case discontinuity
+        case sourcePTS = "source_pts"
     }
 }
 

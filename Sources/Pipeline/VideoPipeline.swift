@@ -34,7 +34,7 @@ public final class VideoPipeline: @unchecked Sendable {
     private let inferenceQueue = DispatchQueue(label: "segd.pipeline.inference")
     private let encodeQueue = DispatchQueue(label: "segd.pipeline.encode", attributes: .concurrent)
     private let outputQueue = DispatchQueue(label: "segd.pipeline.output")
-    private let handoff: FrameHandoff<DecodedFrame>
+    private let handoff: FrameHandoff<PendingFrame>
     /// Frames between the model and the sinks; acquired after inference, released once written.
     private let outputSlots: DispatchSemaphore
     private let inFlight = DispatchGroup()
@@ -91,8 +91,12 @@ public final class VideoPipeline: @unchecked Sendable {
         stateLock.lock()
         let ending = self.ending ?? .endOfStream
         stateLock.unlock()
+        // A sink that failed to write and fails the same way when finishing is reported once.
+        var reported: Set<String> = []
+        if case .sinkFailed(let reason) = ending { reported.insert(reason) }
+        let distinct = finishErrors.filter { reported.insert($0).inserted }
         return PipelineReport(ending: ending, statistics: statistics.snapshot, wallSeconds: seconds(since: start),
-                              finishErrors: finishErrors)
+                              finishErrors: distinct)
     }
 
     /// Ends the run early: decoding stops, frames not yet segmented are dropped, frames already
@@ -130,6 +134,9 @@ public final class VideoPipeline: @unchecked Sendable {
     private func decodeLoop() {
         defer { handoff.close() }
         var cursor = FrameSelection.Cursor(options.selection)
+        // Timestamp discontinuities so far, counted on every decoded frame: the next processed
+        // frame reports one even when the frame that had it was not selected or was replaced.
+        var timeline = 0
         while !isStopping {
             let begin = ContinuousClock.now
             let decoded: DecodedFrame?
@@ -140,6 +147,7 @@ public final class VideoPipeline: @unchecked Sendable {
                 return
             }
             guard let frame = decoded else { return }
+            if frame.discontinuity { timeline += 1 }
             let selected = frame.image != nil
             statistics.record(.decode, seconds: seconds(since: begin))
             statistics.update {
@@ -148,7 +156,7 @@ public final class VideoPipeline: @unchecked Sendable {
                 $0.decodeErrors = source.decodeErrors
             }
             if selected {
-                guard let replaced = handoff.put(frame) else { return }
+                guard let replaced = handoff.put(PendingFrame(frame: frame, timeline: timeline)) else { return }
                 let depth = handoff.depth
                 statistics.update {
                     $0.skippedBusy += replaced
@@ -164,8 +172,12 @@ public final class VideoPipeline: @unchecked Sendable {
     private func inferenceLoop() {
         segmenter.prepare(vocabulary: vocabulary.current.vocabulary)
         var sequence = 0
-        while let frame = handoff.take() {
+        var timeline = 0
+        while let pending = handoff.take() {
+            let frame = pending.frame
             guard let image = frame.image else { continue }
+            let discontinuity = pending.timeline != timeline
+            timeline = pending.timeline
             let (vocabulary, version) = self.vocabulary.current
             let begin = ContinuousClock.now
             let segmentation = segmenter.segment(image, vocabulary: vocabulary)
@@ -178,7 +190,8 @@ public final class VideoPipeline: @unchecked Sendable {
             }
             outputSlots.wait()
             let metadata = FrameMetadata(stream: options.streamName, frame: frame.index, pts: frame.pts,
-                                         keyframe: true, vocabVersion: version)
+                                         keyframe: true, vocabVersion: version, discontinuity: discontinuity,
+                                         sourcePTS: discontinuity ? frame.sourcePTS : nil)
             let number = sequence
             sequence += 1
             inFlight.enter()
@@ -190,6 +203,13 @@ public final class VideoPipeline: @unchecked Sendable {
                 self.outputQueue.async { self.deliver(output, sequence: number) }
             }
         }
+    }
+
+    /// A decoded frame on its way to the model, with the number of timestamp discontinuities
+    /// the source had reported up to it.
+    private struct PendingFrame {
+        var frame: DecodedFrame
+        var timeline: Int
     }
 
     /// Runs on `outputQueue`: writes every frame that is now in order to every sink.

@@ -19,6 +19,12 @@ final class EncoderOutput {
     private var headerWritten = false
     private(set) var codecName = ""
     private(set) var ticksPerSecond = 90000
+    /// Packets given to the muxer so far.
+    private(set) var packetsMuxed = 0
+    /// The file's size when it last ended on a boundary the muxer completed without an error
+    /// (after the header, then after each fragment), and the packets before that boundary.
+    private(set) var committedBytes: Int64 = 0
+    private(set) var committedPackets = 0
 
     /// MP4-family muxers, which take `movflags`.
     private static let movMuxers: Set<String> = ["mp4", "mov", "ipod", "ismv", "3gp", "3g2", "psp", "f4v"]
@@ -155,6 +161,22 @@ final class EncoderOutput {
         status = avformat_write_header(format, &muxerOptions)
         guard status >= 0 else { throw fail("cannot write the \(muxerName) header", status) }
         headerWritten = true
+        commit(packetsBefore: 0)
+    }
+
+    /// Flushes the file and, when everything so far reached it without an error and it grew,
+    /// records its size as the last complete boundary: in a fragmented MP4 the muxer holds a
+    /// fragment's samples in memory and writes them whole (`moof` + `mdat`) when the next
+    /// keyframe starts a new one, so the file always ends on a fragment here.
+    private func commit(packetsBefore: Int) {
+        guard let format, let pb = format.pointee.pb else { return }
+        avio_flush(pb)
+        guard pb.pointee.error >= 0 else { return }
+        let size = avio_tell(pb)
+        if size > committedBytes {
+            committedBytes = size
+            committedPackets = packetsBefore
+        }
     }
 
     /// Writes every packet the encoder has ready. Throws `MediaError.writeFailed`.
@@ -169,11 +191,14 @@ final class EncoderOutput {
             }
             packet.pointee.stream_index = stream.pointee.index
             av_packet_rescale_ts(packet, codec.pointee.time_base, stream.pointee.time_base)
+            let before = packetsMuxed
             status = av_write_frame(format, packet)
             av_packet_unref(packet)
             guard status >= 0 else {
                 throw MediaError.writeFailed(path: path, reason: "cannot write to the file: \(MediaError.ffmpegMessage(status))")
             }
+            packetsMuxed += 1
+            commit(packetsBefore: before)
         }
     }
 

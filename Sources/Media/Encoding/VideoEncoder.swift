@@ -58,6 +58,13 @@ public final class VideoEncoder {
     public let ticksPerSecond: Int
     /// Frames accepted by `append` so far (all of them are in the file after `finish()`).
     public private(set) var framesWritten = 0
+    /// The file's size in bytes at the end of its last complete part (the header, then each
+    /// completed MP4 fragment) that reached the disk without an error. After a failed `append`
+    /// or `finish` (a full disk), cutting the file back to this size (`truncate(2)`) leaves a
+    /// playable file without a partial fragment.
+    public var committedBytes: Int64 { output.committedBytes }
+    /// The frames within `committedBytes` (the first `framesCommitted` frames appended).
+    public var framesCommitted: Int { output.committedPackets }
 
     private let output: EncoderOutput
     private let converter: RGBToYUVConverter

@@ -7,7 +7,14 @@ public struct DecodedFrame: Sendable {
     public var index: Int
     /// Presentation time in seconds (`best_effort_timestamp` × the stream's time base), relative
     /// to the stream's `start_time` when the container states one (a file's first frame is at ~0).
+    /// Strictly increasing: after a timestamp discontinuity it continues from the previous
+    /// frame (see `PTSContinuity`), and `discontinuity` marks the first frame after it.
     public var pts: Double
+    /// The source's own time in seconds, before any re-basing (equal to `pts` until the first
+    /// discontinuity).
+    public var sourcePTS: Double
+    /// True on the first frame after the source's timestamps went back or jumped ahead.
+    public var discontinuity: Bool
     /// Upright size, after the display rotation.
     public var width: Int
     public var height: Int
@@ -21,9 +28,11 @@ public struct DecodedFrame: Sendable {
     public var motionVectors: [MotionVector]?
 
     public init(index: Int, pts: Double, width: Int, height: Int, image: RGBImage?, isKeyframe: Bool,
-                motionVectors: [MotionVector]?) {
+                motionVectors: [MotionVector]?, sourcePTS: Double? = nil, discontinuity: Bool = false) {
         self.index = index
         self.pts = pts
+        self.sourcePTS = sourcePTS ?? pts
+        self.discontinuity = discontinuity
         self.width = width
         self.height = height
         self.image = image

@@ -5,7 +5,8 @@ extension VideoSource {
     /// Turns the decoder's current frame into a `DecodedFrame`: time, orientation, pixels, vectors.
     func decodedFrame(_ frame: UnsafeMutablePointer<AVFrame>, index: Int,
                       wantPixels: (Int, Double) -> Bool) throws -> DecodedFrame {
-        let pts = presentationTime(frame)
+        let time = presentationTime(frame)
+        let pts = time.pts
         let orientation = frameOrientation(frame) ?? streamOrientation
         let storedWidth = Int(frame.pointee.width), storedHeight = Int(frame.pointee.height)
         let (uprightWidth, uprightHeight) = orientation.swapsSides ? (storedHeight, storedWidth) : (storedWidth, storedHeight)
@@ -23,24 +24,34 @@ extension VideoSource {
         }
         let isKeyframe = frame.pointee.key_frame != 0 || frame.pointee.pict_type == AV_PICTURE_TYPE_I
         return DecodedFrame(index: index, pts: pts, width: uprightWidth, height: uprightHeight, image: image,
-                            isKeyframe: isKeyframe, motionVectors: options.exportMotionVectors ? motionVectors(frame) : nil)
+                            isKeyframe: isKeyframe, motionVectors: options.exportMotionVectors ? motionVectors(frame) : nil,
+                            sourcePTS: time.sourcePTS, discontinuity: time.discontinuity)
     }
 
-    /// `best_effort_timestamp` in seconds from the stream's start; a frame without one is placed
-    /// one frame interval after the previous frame.
-    private func presentationTime(_ frame: UnsafeMutablePointer<AVFrame>) -> Double {
+    /// `best_effort_timestamp` in seconds from the stream's start, placed on a strictly
+    /// increasing timeline by `continuity` (a frame without one comes one frame interval after
+    /// the previous frame).
+    private func presentationTime(_ frame: UnsafeMutablePointer<AVFrame>) -> PTSContinuity.Placement {
         let timestamp = frame.pointee.best_effort_timestamp
-        let pts: Double
-        if timestamp != segd_nopts_value() {
-            // In Double: the difference of two Int64 timestamps may overflow on broken streams.
-            pts = (Double(timestamp) - Double(startTime ?? 0)) * timeBase
-        } else if let lastPTS {
-            pts = lastPTS + 1 / (frameRate ?? 25)
-        } else {
-            pts = 0
+        // In Double: the difference of two Int64 timestamps may overflow on broken streams.
+        let source = timestamp == segd_nopts_value() ? nil : (Double(timestamp) - Double(startTime ?? 0)) * timeBase
+        let placement = continuity.place(source)
+        if placement.discontinuity {
+            let from = lastSourcePTS.map(Self.seconds) ?? "?"
+            warnings.report("\(url): frame \(decodedCount - 1): the timestamps jump from \(from) s to \(Self.seconds(placement.sourcePTS)) s; "
+                            + "pts continue at \(Self.seconds(placement.pts)) s (the record says \"discontinuity\")")
         }
-        lastPTS = pts
-        return pts
+        lastSourcePTS = placement.sourcePTS
+        return placement
+    }
+
+    /// `t` with 3 decimals.
+    private static func seconds(_ t: Double) -> String {
+        let ms = (t * 1000).rounded()
+        guard ms.isFinite, abs(ms) < 1e15 else { return "\(t)" }
+        let n = Int(ms), sign = n < 0 ? "-" : ""
+        let fraction = String(abs(n) % 1000)
+        return sign + String(abs(n) / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     private func frameOrientation(_ frame: UnsafeMutablePointer<AVFrame>) -> ImageOrientation? {

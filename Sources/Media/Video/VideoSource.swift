@@ -57,7 +57,10 @@ public final class VideoSource: @unchecked Sendable {
     /// End of input reached and the decoder told so; only buffered frames remain.
     var draining = false
     var finished = false
-    var lastPTS: Double? = nil
+    /// The previous frame's own (raw) time in seconds.
+    var lastSourcePTS: Double? = nil
+    /// Keeps `DecodedFrame.pts` strictly increasing across timestamp discontinuities.
+    var continuity: PTSContinuity
     /// Decoder errors seen while draining (bounded, so a broken decoder cannot loop forever).
     var drainErrors = 0
     /// When the demuxer started answering EAGAIN without interruption (nanoseconds, monotonic).
@@ -105,6 +108,10 @@ public final class VideoSource: @unchecked Sendable {
         let rate = av_guess_frame_rate(format, stream, nil)
         frameRate = rate.num > 0 && rate.den > 0 ? Double(rate.num) / Double(rate.den) : nil
         duration = VideoSourceOpener.duration(format, stream)
+        // Containers whose timestamps may jump (MPEG-TS, …) also re-base a jump far ahead.
+        let jumpsAllowed = format.pointee.iformat.map { $0.pointee.flags & AVFMT_TS_DISCONT != 0 } ?? false
+        continuity = PTSContinuity(frameDuration: 1 / (frameRate ?? 25),
+                                   forwardJumpLimit: jumpsAllowed ? max(options.timestampJumpLimit, options.readTimeout) : nil)
         let unseekable = format.pointee.pb.map { $0.pointee.seekable == 0 } ?? false
         isLive = input.isNetwork || input.isDevice || duration == nil || unseekable
     }

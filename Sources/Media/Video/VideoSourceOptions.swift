@@ -7,6 +7,11 @@ public struct VideoSourceOptions: Sendable {
     public var openTimeout: Double = 10
     /// Seconds a read may go without receiving any data before it fails with `MediaError.stalled`.
     public var readTimeout: Double = 10
+    /// In containers whose timestamps may jump (MPEG-TS and others FFmpeg flags with
+    /// `AVFMT_TS_DISCONT`), a step forward of more than this many seconds (or `readTimeout`,
+    /// if larger) between frames counts as a discontinuity and is re-based (`PTSContinuity`).
+    /// A step back always counts, in any container.
+    public var timestampJumpLimit: Double = 10
     /// The largest width or height accepted; larger pictures are refused with `MediaError.tooLarge`.
     public var maxSide: Int = 8192
     /// Forces a demuxer by FFmpeg name ("mpegts", "v4l2", "image2", …). Inferred for `v4l2://` URLs.

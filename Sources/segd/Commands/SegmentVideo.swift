@@ -18,7 +18,8 @@ struct SegmentVideo {
 
     /// Runs to the end of the stream or until SIGINT/SIGTERM; returns the exit status:
     /// 0 when the stream ended (decode errors are reported, not fatal), 1 when the source or a
-    /// sink failed, 128 + signal after an interrupt. Every processed frame is written either way.
+    /// sink failed, 2 when the stream ended without a single frame segmented (the likely cause
+    /// is named), 128 + signal after an interrupt. Every processed frame is written either way.
     func run(segmenter: Segmenter, vocabulary: Vocabulary) throws -> Int32 {
         let source = try VideoSource(url: input, options: sourceOptions)
         log("\(input): \(source.containerName)/\(source.codecName) \(source.width)x\(source.height)"
@@ -51,6 +52,11 @@ struct SegmentVideo {
         for error in report.finishErrors { log("error: \(error)") }
         switch report.ending {
         case .endOfStream:
+            if let cause = report.emptyRunCause(selection: selection) {
+                let detail = ImageSequenceCheck.problem(pattern: input).map { "; \($0)" } ?? ""
+                log("error: nothing was segmented from \(input): \(cause)\(detail)")
+                return Self.nothingSegmentedStatus
+            }
             return report.finishErrors.isEmpty ? 0 : 1
         case .stopped:
             return 128 + (trap.signal ?? SIGINT)
@@ -62,6 +68,9 @@ struct SegmentVideo {
             return 1
         }
     }
+
+    /// The exit status of a run that reached the end of its input without segmenting a frame.
+    static let nothingSegmentedStatus: Int32 = 2
 
     private func log(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
