@@ -22,16 +22,19 @@ public struct CLIPTokenizer: Sendable {
     private let cache = WordCache()
 
     /// Loads the gzip-compressed BPE merges file (open_clip's `bpe_simple_vocab_16e6.txt.gz`).
-    /// Throws `CLIPTokenizerError`, naming the file, if it is missing, is not a complete gzip
-    /// stream, or does not hold the 48,894 merges the tokenizer uses.
+    /// Throws `CLIPTokenizerError`, naming the file, if it is missing, is not a regular file, is
+    /// not a complete gzip stream, decompresses to more than `Gzip.maxDecompressedBytes`, or does
+    /// not hold the 48,894 merges the tokenizer uses.
     public init(vocabularyPath: String) throws {
         let data: Data
         do {
-            data = try Gzip.decompress(path: vocabularyPath)
+            data = try Gzip.decompress(path: vocabularyPath, what: "BPE vocabulary (bpe_simple_vocab_16e6.txt.gz)")
         } catch let error as Gzip.Error {
             switch error {
             case .cannotOpen: throw CLIPTokenizerError.unreadable(path: vocabularyPath, reason: "the file is missing or unreadable")
             case .corrupt(_, let reason): throw CLIPTokenizerError.unreadable(path: vocabularyPath, reason: "not a valid gzip file: \(reason)")
+            case .unreadable(_, let reason): throw CLIPTokenizerError.unreadable(path: vocabularyPath, reason: reason)
+            case .tooLarge(_, let limit): throw CLIPTokenizerError.unreadable(path: vocabularyPath, reason: Gzip.Error.tooLargeReason(limit))
             }
         }
         encoder = BytePairEncoder(vocabulary: try BPEVocabulary(mergesFile: data, path: vocabularyPath))

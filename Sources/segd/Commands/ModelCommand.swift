@@ -1,4 +1,5 @@
 import ArgumentParser
+import CLIP
 import Foundation
 import ModelIO
 
@@ -18,7 +19,8 @@ struct ModelInspectCommand: ParsableCommand {
         discussion: """
         Prints tensor counts, parameters and bytes per module prefix, then compares the weight \
         file with every tensor that model.json implies: missing tensors, wrong shapes, unexpected \
-        keys and ignored training-only keys. Exits with status 1 if the bundle is incomplete.
+        keys and ignored training-only keys. Loads the tokenizer vocabulary as segment does. Exits \
+        with status 1 if the bundle is incomplete or the tokenizer vocabulary cannot be used.
         """
     )
 
@@ -42,9 +44,16 @@ struct ModelInspectCommand: ParsableCommand {
         } catch let error as ModelIOError {
             throw CLIError(error.description)
         }
-        let report = BundleReport(bundle: bundle, depth: depth)
+        // The tokenizer is loaded as `segment` loads it, so a damaged vocabulary shows here too.
+        var tokenizerProblem: String?
+        do {
+            _ = try CLIPTokenizer(vocabularyPath: bundle.tokenizerPath)
+        } catch {
+            tokenizerProblem = String(describing: error)
+        }
+        let report = BundleReport(bundle: bundle, depth: depth, tokenizerProblem: tokenizerProblem)
         print(json ? try report.json() : report.text())
-        if !report.check.isComplete { throw ExitCode(1) }
+        if !report.isUsable { throw ExitCode(1) }
     }
 }
 
@@ -59,9 +68,15 @@ struct BundleReport {
     let bundle: ModelBundle
     let check: BundleCheck
     let groups: [Group]
+    /// Why the tokenizer vocabulary cannot be loaded, if it cannot.
+    let tokenizerProblem: String?
 
-    init(bundle: ModelBundle, depth: Int) {
+    /// Complete weights and a tokenizer that loads.
+    var isUsable: Bool { check.isComplete && tokenizerProblem == nil }
+
+    init(bundle: ModelBundle, depth: Int, tokenizerProblem: String? = nil) {
         self.bundle = bundle
+        self.tokenizerProblem = tokenizerProblem
         check = bundle.check()
         var byPrefix: [String: Group] = [:]
         for entry in bundle.weightFile.entries.values {
@@ -82,7 +97,7 @@ struct BundleReport {
             "bundle:    \(bundle.directory)",
             "model:     \(bundle.config.name) (\(bundle.config.format))",
             "weights:   \(file.path): \(file.entries.count) tensors, \(formatCount(totalParams)) values, \(formatBytes(totalBytes)), \(dtypes)",
-            "tokenizer: \(bundle.tokenizerPath)",
+            "tokenizer: \(bundle.tokenizerPath)\(tokenizerProblem == nil ? "" : " (cannot be loaded)")",
             "",
         ]
         let width = max(groups.map(\.prefix.count).max() ?? 0, 6)
@@ -99,7 +114,13 @@ struct BundleReport {
         for k in check.wrongDType { lines.append("  wrong dtype: \(k): \(file.entries[k]!.dtype.rawValue), expected F32, F16 or BF16") }
         for k in check.unexpected { lines.append("  unexpected:  \(k) (not used by this model; ignored)") }
         for k in check.ignored { lines.append("  ignored:     \(k) (training-only)") }
-        lines.append(check.isComplete ? "bundle is complete" : "bundle is INCOMPLETE: the weights do not match model.json")
+        if let tokenizerProblem { lines.append("tokenizer vocabulary cannot be loaded: \(tokenizerProblem)") }
+        if isUsable {
+            lines.append("bundle is complete")
+        } else {
+            lines.append(check.isComplete ? "bundle is UNUSABLE: the tokenizer vocabulary cannot be loaded"
+                                          : "bundle is INCOMPLETE: the weights do not match model.json")
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -109,7 +130,9 @@ struct BundleReport {
             "name": bundle.config.name,
             "weights": bundle.weightFile.path,
             "tokenizer": bundle.tokenizerPath,
-            "complete": check.isComplete,
+            "complete": isUsable,
+            "weights_complete": check.isComplete,
+            "tokenizer_error": tokenizerProblem.map { $0 as Any } ?? NSNull(),
             "expected": check.expected.count,
             "modules": groups.map { ["prefix": $0.prefix, "tensors": $0.tensors, "values": $0.parameters, "bytes": $0.bytes] as [String: Any] },
             "missing": check.missing.map { ["key": $0.key, "expected": $0.shape] as [String: Any] },
