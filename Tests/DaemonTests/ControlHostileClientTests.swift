@@ -101,7 +101,8 @@ import Testing
     }
 
     @Test func connectionsOverTheLimitAreRefusedAndTheServerKeepsAnswering() throws {
-        try withServer(limits: ControlServerLimits(maxConnections: 64)) { server, path in
+        // Connections active within the last 30 s are never evicted: over the limit means refused.
+        try withServer(limits: ControlServerLimits(maxConnections: 64, evictionIdle: 30)) { server, path in
             var sockets: [RawSocket] = []
             for _ in 0..<100 { sockets.append(try RawSocket(path: path)) }
             var answered = 0
@@ -127,6 +128,28 @@ import Testing
             while server.connectionCount > 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
             #expect(server.connectionCount == 0)
             #expect(answers(path))
+        }
+    }
+
+    /// 200 idle connections cannot lock the administrator out: once they have been idle for
+    /// `evictionIdle`, a newcomer closes the one idle the longest (which is told why) and is
+    /// answered at once, long before the 10 s idle timeout.
+    @Test func aFullServerEvictsItsLongestIdleConnectionForANewcomer() throws {
+        try withServer(limits: ControlServerLimits(idleTimeout: 10, maxConnections: 64, evictionIdle: 0.3)) { server, path in
+            var sockets: [RawSocket] = []
+            for _ in 0..<200 { sockets.append(try RawSocket(path: path)) }
+            let deadline = Date().addingTimeInterval(5)
+            while server.connectionCount < 64 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            Thread.sleep(forTimeInterval: 0.5)
+            let started = Date()
+            let answer = try ControlClient(path: path, timeout: 5).send(.ping)
+            #expect(answer.ok && answer.message == "pong")
+            #expect(Date().timeIntervalSince(started) < 5, "answered without waiting for the idle timeout")
+            // The evicted connection was the oldest admitted and heard why.
+            let told = sockets.prefix(64).compactMap { $0.readLine(timeout: 0.2) }
+            #expect(told.contains { $0.contains("to make room for a new one") }, "\(told)")
+            #expect(server.connectionCount <= 64)
+            for socket in sockets { socket.close() }
         }
     }
 

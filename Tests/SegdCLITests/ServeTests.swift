@@ -132,6 +132,53 @@ import Testing
         #expect(streamed.split(separator: "\n").last.map(String.init) == lastOnDisk)
         #expect(notify.messages.contains { $0.contains("STOPPING=1") })
     }
+
+    /// The holes a fault matrix found, against the running daemon: a stream whose input size
+    /// cannot fit in memory fails alone (visible in `segd ctl list`) while the other runs; a
+    /// control client can neither make the daemon read a file nor forge a log line.
+    @Test func hostileControlRequestsAndAnOversizedStreamLeaveTheDaemonRunning() throws {
+        let dir = "/tmp/segd-harden-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clip = dir + "/clip.mp4"
+        try TestMedia.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=15", "-frames:v", "30",
+                              "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip])
+        let secret = dir + "/secret.txt"
+        try "thing: SECRET-CONTENT\nthing: SECRET-CONTENT\n".write(toFile: secret, atomically: true, encoding: .utf8)
+        let streams = entry("dock", url: clip, vocabulary: "thing: cat; stuff: wall")
+            + entry("huge", url: clip, vocabulary: "coco") + "    input_size: 4096\n    input_max_size: 8192\n"
+        // 64 MiB holds the tiny model's default input, not 4096x8192.
+        let daemon = try DaemonHarness(streams: streams, environment: ["SEGD_MEMORY_LIMIT_MB": "64"])
+        try daemon.waitUntil("records from the healthy stream") { daemon.records("dock").count >= 3 }
+        let huge = try #require(daemon.statuses()?["huge"])
+        #expect(huge.state == "failed", "\(huge)")
+        #expect(huge.last_error?.contains("working memory") == true && huge.last_error?.contains("input_size") == true,
+                "\(String(describing: huge.last_error))")
+        #expect(daemon.log.contains("stream huge not started"), "\(daemon.log)")
+
+        let socket = daemon.root + "/run/control.sock"
+        for request in ["@" + secret, "@/etc/passwd", "@../secret.txt"] {
+            let result = try SegdProcess.run(["ctl", "--socket", socket, "vocab", "dock", request])
+            #expect(result.status == 1, "\(request): \(result.stdout)")
+            #expect(result.stderr.contains("vocabulary_dir"), "\(request): \(result.stderr)")
+            #expect(!result.stderr.contains("SECRET") && !result.stderr.contains("root:"), "\(request): \(result.stderr)")
+        }
+        // Refused (control characters are not allowed in a vocabulary) or accepted, it is logged
+        // on one line; so is a label with a line separator and a bidirectional override.
+        _ = try SegdProcess.run(["ctl", "--socket", socket, "vocab", "dock", "person\nFAKE LOG LINE\u{1B}[2J"])
+        let odd = try SegdProcess.run(["ctl", "--socket", socket, "vocab", "dock", "thing: cat\u{2028}FAKE LOG LINE\u{202E}"])
+        #expect(try SegdProcess.run(["ctl", "--socket", socket, "reload"]).status == 0)
+        #expect(daemon.stop(SIGTERM) == 0, "\(daemon.log)")
+        let lines = daemon.log.split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("FAKE LOG LINE") }, "\(daemon.log)")
+        #expect(!daemon.log.contains("\u{1B}"), "no raw escape reaches the log")
+        #expect(!daemon.log.contains("\u{2028}") && !daemon.log.contains("\u{202E}"))
+        if odd.status == 0 {
+            #expect(lines.contains { $0.contains("cat\\u{2028}FAKE LOG LINE\\u{202E}") }, "\(daemon.log)")
+        }
+        #expect(lines.contains { $0.contains("control: reload:") }, "\(daemon.log)")
+        #expect(!daemon.log.contains("SECRET"), "\(daemon.log)")
+    }
 }
 
 /// A datagram socket standing in for systemd's notify socket; collects what it receives.

@@ -1,0 +1,45 @@
+import Daemon
+import Foundation
+import Testing
+
+/// Values that would take the daemon down (an input size no memory holds, a thread count no
+/// machine has) are rejected by `segd config check`, naming the key, its line and the bounds.
+@Suite struct ConfigRangeTests {
+    let scratch = ConfigScratch()
+
+    private func message(_ text: String) -> String? {
+        scratch.error(text).map(\.description)
+    }
+
+    @Test func inputSizesAndThreadsMustBeInRange() throws {
+        let cases: [(String, String, String)] = [
+            ("\n    input_size: 1000000", "streams.dock.input_size", "must be from 16 to 4096 (got 1000000)"),
+            ("\n    input_size: 8", "streams.dock.input_size", "must be from 16 to 4096 (got 8)"),
+            ("\n    input_max_size: 100000", "streams.dock.input_max_size", "must be from 16 to 8192 (got 100000)"),
+            ("\n    input_size: 99999999999999999999999", "streams.dock.input_size", "whole number"),
+            ("\nthreads: 100000", "threads", "must be from 1 to 256 (got 100000)"),
+            ("\nthreads: 0", "threads", "whole number of at least 1"),
+            ("\nmemory_limit_mb: 0", "memory_limit_mb", "whole number of at least 1"),
+        ]
+        for (suffix, key, fragment) in cases {
+            let error = try #require(scratch.error(minimalConfig + suffix), "\(suffix) must be rejected")
+            #expect(error.key == key, "\(error)")
+            #expect(error.line != nil, "\(error)")
+            #expect(error.message.contains(fragment), "\(error)")
+        }
+        let config = try scratch.load(minimalConfig + "\n    input_size: 4096\n    input_max_size: 8192\nthreads: 256\nmemory_limit_mb: 512")
+        #expect(config.streams[0].inputSize == 4096 && config.streams[0].inputMaxSize == 8192)
+        #expect(config.threads == 256 && config.memoryLimitMegabytes == 512)
+    }
+
+    @Test func vocabularyDirMustBeAFolder() throws {
+        let folder = scratch.directory + "/vocabularies"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(try scratch.load(minimalConfig + "\nvocabulary_dir: vocabularies").vocabularyDirectory == folder)
+        #expect(try scratch.load(minimalConfig).vocabularyDirectory == nil, "no folder unless configured")
+        let error = try #require(scratch.error(minimalConfig + "\nvocabulary_dir: /nonexistent/vocabularies"))
+        #expect(error.key == "vocabulary_dir" && error.message.contains("is not a folder"), "\(error)")
+        scratch.write("x", to: "file.txt")
+        #expect(scratch.error(minimalConfig + "\nvocabulary_dir: file.txt")?.key == "vocabulary_dir")
+    }
+}
