@@ -1,7 +1,6 @@
 import CLIP
 import FCCLIP
 import Foundation
-import ModelIO
 import Pipeline
 
 /// Shares one model between streams fairly: each inference takes a turn in arrival order
@@ -38,19 +37,13 @@ public final class ModelArbiter: @unchecked Sendable {
 
     /// One stream's view of the shared model: its input size (nil = the bundle's) and the
     /// post-processing its task needs (nil = the segmenter's options).
-    /// The long side cap for a short side of `short`: the bundle's max/min ratio times it.
-    static func longSide(short: Int, input: ModelConfig.InputConfig) -> Int {
-        Int((Double(short) * Double(input.maxSizeTest) / Double(max(input.minSizeTest, 1))).rounded())
-    }
-
     public func model(inputSize: Int?, inputMaxSize: Int?, options: PostProcessingOptions? = nil) -> any FrameSegmenting {
         let input = segmenter.config.input
         guard inputSize != nil || inputMaxSize != nil else {
             return StreamModel(arbiter: self, preprocessor: nil, options: options)
         }
-        let short = inputSize ?? input.minSizeTest
         // Keep the bundle's long/short ratio unless a long side is given.
-        let long = inputMaxSize ?? Self.longSide(short: short, input: input)
+        let (short, long) = StreamConfig.modelInputBounds(inputSize: inputSize, inputMaxSize: inputMaxSize, input)
         return StreamModel(arbiter: self, preprocessor: segmenter.preprocessor(shortSide: short, maxSide: long), options: options)
     }
 }

@@ -1,5 +1,4 @@
 import CLIP
-import FCCLIP
 import Foundation
 import LabelStream
 import Logging
@@ -34,12 +33,9 @@ final class StreamRunner: @unchecked Sendable {
         }
         vocabulary = VocabularyState(resolved)
         // A frame that cannot fit would end the whole daemon at its first allocation: refuse it now.
-        let input = arbiter.segmenter.config.input
-        let short = config.inputSize ?? input.minSizeTest
-        let long = config.inputMaxSize ?? ModelArbiter.longSide(short: short, input: input)
-        try MemoryBudget.forConfig(daemon).check(
-            stream: config.name, needs: WorkingMemory.estimatedBytes(config: arbiter.segmenter.config, shortSide: short, maxSide: long),
-            inputSize: short, inputMaxSize: long)
+        let bounds = config.modelInputBounds(arbiter.segmenter.config.input)
+        try MemoryBudget.forConfig(daemon).check(stream: config.name, needs: config.estimatedWorkingMemory(arbiter.segmenter.config),
+                                                 inputSize: bounds.short, inputMaxSize: bounds.long)
         let task = SegmentationTask(rawValue: config.task.rawValue) ?? .panoptic
         model = arbiter.model(inputSize: config.inputSize, inputMaxSize: config.inputMaxSize,
                               options: task.options(arbiter.segmenter.options,

@@ -20,8 +20,9 @@ struct ConfigCheckCommand: ParsableCommand {
         discussion: """
         Reads FILE with the same rules as segd serve, including SEGD_* environment overrides: \
         unknown keys, values of the wrong type or out of range, invalid vocabularies and a \
-        missing or incomplete model bundle are reported as FILE:LINE: KEY: MESSAGE, with exit \
-        status 1. config/segd.yaml documents every key.
+        missing or incomplete model bundle, and a stream whose input size needs more working \
+        memory than memory_limit_mb (or this machine's memory) are reported as \
+        FILE:LINE: KEY: MESSAGE, with exit status 1. config/segd.yaml documents every key.
         """
     )
 
@@ -38,6 +39,7 @@ struct ConfigCheckCommand: ParsableCommand {
         do {
             config = try DaemonConfig.load(path: file, environment: environment)
             bundle = skipModel ? nil : try config.checkModelBundle(configPath: file, environment: environment)
+            if let bundle { try config.checkStreamMemory(bundle: bundle, configPath: file) }
         } catch let error as ConfigError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
@@ -84,6 +86,10 @@ struct ConfigSummary {
     private func details(_ stream: StreamConfig) -> String {
         var parts = [stream.task.rawValue, stream.fps.map { "fps \(number($0))" } ?? "fps unlimited"]
         if let size = stream.inputSize { parts.append("input \(size)" + (stream.inputMaxSize.map { "..\($0)" } ?? "")) }
+        if let bundle {
+            let bytes = stream.estimatedWorkingMemory(bundle.config)
+            parts.append(String(format: "about %.0f MiB working memory", Double(bytes) / Double(1 << 20)))
+        }
         let outputs = [("disk", stream.outputs.disk), ("socket", stream.outputs.socket), ("overlay", stream.outputs.overlay),
                        ("semantic", stream.outputs.semantic)].filter(\.1).map(\.0)
         parts.append("outputs " + outputs.joined(separator: ", "))
