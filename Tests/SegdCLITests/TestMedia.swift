@@ -24,6 +24,14 @@ enum TestMedia {
         }
     }
 
+    /// How many video frames ffprobe decodes from `path`, and what it complains about on the
+    /// way (a partial fragment: "partial file", invalid NAL units).
+    static func probeFrames(_ path: String) throws -> (count: Int, errors: String) {
+        let r = try tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                     "frame=best_effort_timestamp_time", "-of", "csv=p=0", path])
+        return (r.stdout.split(separator: "\n").count, r.stderr)
+    }
+
     /// Polls `condition` every 50 ms; throws after `timeout` seconds.
     static func waitUntil(timeout: Double, _ condition: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CLIP
 import FCCLIP
 import Media
@@ -42,10 +47,22 @@ public struct DiskSinkOptions: Sendable {
 ///   video is created at the first frame with that frame's size; a later frame of another size
 ///   is scaled (nearest neighbour, aspect ratio kept) and centred on black to fit it.
 ///
-/// The PNGs are written atomically (temporary name, then `rename`) and before the frame's
-/// line, so a reader that sees a line finds its PNGs complete. Errors are
-/// `MediaError.writeFailed` naming the path and what to do (directory not writable, disk full).
-/// After a failed `write`, `finish()` still closes and flushes everything it can.
+/// A frame's PNGs are written atomically (temporary name, then `rename`) before its line, so a
+/// reader that sees a line finds its PNGs complete; its overlay frame comes after the line.
+/// Errors are `MediaError.writeFailed` naming the path and what to do (directory not
+/// writable, disk full).
+///
+/// **Failures** (a full disk): a `write` that fails removes the PNGs it had written for that
+/// frame when its line could not be written, so every PNG keeps its line and every line stays
+/// whole. `finish()` then closes what it can without reporting the same failure again: when the
+/// overlay cannot be completed, `overlay.mp4` is cut back to its last complete fragment (or
+/// removed when it has none) and `notes` says so.
+///
+/// **Reusing a folder.** `init` replaces a previous run's outputs in `directory`: it reports in
+/// `notes` what a killed run left inconsistent (a torn last line, PNGs without their line; see
+/// `recover(directory:)`), then removes the previous run's PNGs and temporaries, since the
+/// new `labels.jsonl` has no line for them. `recover(directory:)` repairs a folder in place
+/// without replacing it (the daemon's earlier segment folders).
 public final class DiskSink: FrameSink {
     /// The output directory.
     public let directory: String
@@ -60,11 +77,16 @@ public final class DiskSink: FrameSink {
     public var overlayPath: String { directory + "/overlay.mp4" }
     /// Frames whose line was written.
     public private(set) var framesWritten = 0
+    /// What the sink found or did that a user should hear about, one sentence each: a previous
+    /// run's outputs replaced (at `init`), an overlay cut back after a failure (at `finish`).
+    public private(set) var notes: [String] = []
 
     private let labels: LineFile
     private var encoder: VideoEncoder?
     private var lastSync = ContinuousClock.now
     private var finished = false
+    /// A `write` failed: `finish` still closes everything but does not report the same cause again.
+    private var failed = false
 
     /// Creates `directory` (and missing parents) and the subdirectories the options need, and
     /// creates (or truncates) `labels.jsonl`. Throws `MediaError.writeFailed` naming the path.
@@ -74,6 +96,7 @@ public final class DiskSink: FrameSink {
         self.directory = trimmed.isEmpty ? "." : trimmed
         self.options = options
         try DiskSinkFiles.makeDirectory(self.directory)
+        if let note = try Self.replacePreviousRun(in: self.directory) { notes.append(note) }
         if options.panoptic { try DiskSinkFiles.makeDirectory(self.directory + "/panoptic") }
         if options.semantic { try DiskSinkFiles.makeDirectory(self.directory + "/semantic") }
         labels = try LineFile(path: self.directory + "/labels.jsonl")
@@ -88,17 +111,27 @@ public final class DiskSink: FrameSink {
         "\(directory)/\(subdirectory)/\(DiskSinkFiles.frameName(frame)).png"
     }
 
-    /// Writes the frame's PNGs, its overlay frame, then its line. Throws `MediaError.writeFailed`.
+    /// Writes the frame's PNGs, its line, then its overlay frame. Throws `MediaError.writeFailed`;
+    /// when the line could not be written, the frame's PNGs are removed again.
     public func write(_ output: FrameOutput) throws {
         guard !finished else { throw MediaError.writeFailed(path: directory, reason: "the sink is finished; nothing more can be written") }
+        var written: [String] = []
         do {
-            try writeDense(output)
-            if options.overlay { try writeOverlay(output) }
+            try writeDense(output, written: &written)
             try labels.append(output.record.jsonLine() + "\n")
         } catch {
+            // The frame has no line: its PNGs must not stay behind without one.
+            for path in written { try? DiskSinkFiles.remove(path) }
+            failed = true
             throw DiskSinkFiles.withAdvice(error)
         }
         framesWritten += 1
+        if options.overlay {
+            do { try writeOverlay(output) } catch {
+                failed = true
+                throw DiskSinkFiles.withAdvice(error)
+            }
+        }
         if let interval = options.syncInterval {
             let now = ContinuousClock.now
             if now - lastSync >= .nanoseconds(Int64(max(0, interval) * 1e9)) {
@@ -109,25 +142,66 @@ public final class DiskSink: FrameSink {
     }
 
     /// Finishes the overlay video and syncs and closes `labels.jsonl`. Idempotent; closes
-    /// everything even when a step fails, then throws the first failure.
+    /// everything even when a step fails, then throws the first failure — unless a `write`
+    /// failed before, which was reported then: a failure of the same cause here only shows in
+    /// `notes`. An overlay that cannot be completed is cut back to its last complete fragment.
     public func finish() throws {
         guard !finished else { return }
         finished = true
         var failure: Error?
-        do { try encoder?.finish() } catch { failure = DiskSinkFiles.withAdvice(error) }
+        if let encoder {
+            do { try encoder.finish() } catch {
+                if !failed { failure = DiskSinkFiles.withAdvice(error) }
+                notes.append(cutBackOverlay(encoder))
+            }
+        }
         encoder = nil
-        do { try labels.close() } catch { failure = failure ?? error }
+        do { try labels.close() } catch { if !failed { failure = failure ?? error } }
         syncDirectory(directory)
         if let failure { throw failure }
     }
 
-    private func writeDense(_ output: FrameOutput) throws {
+    /// Drops a partial fragment from `overlay.mp4` after a failed write: cuts the file back to
+    /// the end of its last complete fragment, or removes it when it has none. Returns the note.
+    private func cutBackOverlay(_ encoder: VideoEncoder) -> String {
+        let missing = framesWritten - encoder.framesCommitted
+        if encoder.framesCommitted == 0 {
+            try? DiskSinkFiles.remove(overlayPath)
+            return "\(overlayPath): removed: it could not be completed and held no complete fragment"
+        }
+        if truncate(overlayPath, off_t(encoder.committedBytes)) != 0 {
+            return "\(overlayPath): could not be completed, and cutting it back failed (\(DiskSinkFiles.describe(errno))): its last fragment may be partial"
+        }
+        return "\(overlayPath): could not be completed; cut back to its last complete fragment: "
+            + "\(encoder.framesCommitted) frames, the last \(missing) frame\(missing == 1 ? "" : "s") with a line \(missing == 1 ? "is" : "are") not in it"
+    }
+
+    /// Before a new run replaces `labels.jsonl` in `directory`: repairs what an earlier run
+    /// left (reporting a kill's traces), then removes the earlier run's PNGs, which the new
+    /// file will have no line for. Returns the note, nil when there was no earlier run.
+    static func replacePreviousRun(in directory: String) throws -> String? {
+        let hadLabels = access(directory + "/labels.jsonl", F_OK) == 0
+        let old = ["panoptic", "semantic"].flatMap { sub in DiskSinkFiles.pngEntries(directory + "/" + sub).map { sub + "/" + $0.name } }
+        guard hadLabels || !old.isEmpty else { return nil }
+        let recovery = try recover(directory: directory)
+        var removed = 0
+        for path in old where !recovery.orphanPNGs.contains(path) {
+            if access(directory + "/" + path, F_OK) == 0 { try DiskSinkFiles.remove(directory + "/" + path); removed += 1 }
+        }
+        var note = "\(directory): replacing an earlier run's outputs (\(recovery.lines) lines, \(removed) PNGs removed)"
+        if !recovery.isClean { note += "; that run was cut short: " + recovery.repairs.joined(separator: "; ") }
+        return note
+    }
+
+    private func writeDense(_ output: FrameOutput, written: inout [String]) throws {
         let s = output.segmentation, w = s.width, h = s.height
         guard w > 0, h > 0 else { return }
         let frame = output.record.frame
         if options.panoptic, let panoptic = s.panoptic {
+            let path = pngPath("panoptic", frame: frame)
             try PNGEncoder.write(width: w, height: h, channels: 3, pixels: PanopticPNG.rgb(ids: panoptic.ids, width: w, height: h),
-                                 to: pngPath("panoptic", frame: frame))
+                                 to: path)
+            written.append(path)
         }
         if options.semantic, let semantic = SemanticPNG.labels(segmentation: s) {
             let path = pngPath("semantic", frame: frame)
@@ -135,6 +209,7 @@ public final class DiskSink: FrameSink {
             case .gray8(let px): try PNGEncoder.write(width: w, height: h, channels: 1, pixels: px, to: path)
             case .gray16(let px): try PNGEncoder.write(width: w, height: h, channels: 1, pixels: px, to: path)
             }
+            written.append(path)
         }
     }
 

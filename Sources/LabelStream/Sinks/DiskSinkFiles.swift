@@ -56,6 +56,50 @@ enum DiskSinkFiles {
         return error
     }
 
+    /// A file in a PNG folder that a `DiskSink` writes: a frame's PNG or a temporary of one.
+    struct PNGEntry {
+        enum Kind { case frame(Int), temporary }
+        var name: String
+        var kind: Kind
+    }
+
+    /// The entries of `directory` named like a frame's PNG (`NNNNNN.png`, `-NNNNNN.png`) or like
+    /// `AtomicFileWriter`'s temporary of one (`.NNNNNN.png.*.tmp`); empty when it does not exist.
+    static func pngEntries(_ directory: String) -> [PNGEntry] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var result: [PNGEntry] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let frame = frameNumber(pngName: name) {
+                result.append(PNGEntry(name: name, kind: .frame(frame)))
+            } else if name.hasPrefix("."), name.hasSuffix(".tmp"),
+                      let end = name.range(of: ".png.")?.lowerBound,
+                      frameNumber(pngName: String(name[name.index(after: name.startIndex)..<end]) + ".png") != nil {
+                result.append(PNGEntry(name: name, kind: .temporary))
+            }
+        }
+        return result
+    }
+
+    /// The frame of a PNG named by `frameName(_:)` + ".png", nil for any other name.
+    static func frameNumber(pngName name: String) -> Int? {
+        guard name.hasSuffix(".png") else { return nil }
+        let stem = name.dropLast(4)
+        let digits = stem.hasPrefix("-") ? stem.dropFirst() : stem
+        guard digits.count >= 6, digits.count <= 18, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return Int(stem)
+    }
+
+    /// Removes a file; a file that is already gone is fine. Throws `MediaError.writeFailed`.
+    static func remove(_ path: String) throws {
+        if unlink(path) != 0, errno != ENOENT {
+            throw MediaError.writeFailed(path: path, reason: "cannot remove it: " + describe(errno))
+        }
+    }
+
     /// `NNNNNN`: `frame` zero-padded to at least 6 digits (negative frames keep their sign).
     static func frameName(_ frame: Int) -> String {
         let digits = String(frame.magnitude)

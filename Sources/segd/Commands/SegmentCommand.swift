@@ -24,8 +24,15 @@ struct SegmentCommand: ParsableCommand {
         --socket PATH also serves the records to any number of readers (segd tail PATH). Frames: \
         every frame, or --every N, or --fps F, within --frames A:B. Live inputs (URLs, devices) never \
         queue: while the model is busy, newer frames replace older ones (counted as skipped). \
-        Damaged frames are skipped and counted; a truncated file ends normally. SIGINT/SIGTERM \
-        stop decoding and write every frame already segmented (exit 130/143).
+        Damaged frames are skipped and counted; a truncated file ends normally. Timestamps stay \
+        increasing: where the input's go back or jump (concatenated MPEG-TS), pts continue from the \
+        previous frame and that record says "discontinuity": true. SIGINT/SIGTERM stop decoding and \
+        write every frame already segmented. Reusing an --out folder replaces the earlier run's \
+        outputs (what a killed run left inconsistent is reported). Exit status: 0 at the end of the \
+        input; 1 when the input or an output failed (what was processed stays written); 2 when the \
+        input ended without a single frame segmented (the cause is named: nothing decodable, files \
+        not in the format their names say, no frame matching --frames/--every/--fps); 130/143 after \
+        SIGINT/SIGTERM.
 
         IMAGES: for each IMAGE (any still image FFmpeg reads; at most \(ImageDecoder.defaultMaxSide) pixels per side) \
         writes into --out, named after the image:

@@ -26,7 +26,10 @@ struct SegmentVideo {
             + (source.frameRate.map { String(format: ", %.3g fps", $0) } ?? "")
             + (source.duration.map { String(format: ", %.1f s", $0) } ?? "")
             + (source.isLive ? ", live: newest frame wins" : ""))
-        var sinks: [any FrameSink] = [try DiskSink(directory: out, options: disk)]
+        let diskSink = try DiskSink(directory: out, options: disk)
+        let notesAtStart = diskSink.notes.count
+        for note in diskSink.notes { log("warning: \(note)") }
+        var sinks: [any FrameSink] = [diskSink]
         if let socketPath {
             sinks.append(try LabelSocketSink(path: socketPath))
             log("serving records on \(socketPath) (segd tail \(socketPath))")
@@ -50,6 +53,7 @@ struct SegmentVideo {
                    s.decoded, s.written, s.skippedBusy, s.decodeErrors, report.wallSeconds,
                    report.wallSeconds > 0 ? Double(s.written) / report.wallSeconds : 0, out))
         for error in report.finishErrors { log("error: \(error)") }
+        for note in diskSink.notes.dropFirst(notesAtStart) { log("warning: \(note)") }
         switch report.ending {
         case .endOfStream:
             if let cause = report.emptyRunCause(selection: selection) {
