@@ -41,8 +41,10 @@ import ModelIO
         #expect(fraction == "model.json: transformer_decoder.num_queries: expected an integer, found 10.5")
         // A fraction where a number belongs is fine; an exponent-written integer too.
         #expect(try decodeError(replacing: #""num_queries": 10"#, with: #""num_queries": 1e1"#) == nil)
-        // Broken JSON is still called that.
+        // Broken JSON, a malformed number included, is still called that.
         #expect(try decodeError(replacing: #""num_queries": 10"#, with: #""num_queries": 10,,"#) == "model.json: not valid JSON")
+        #expect(try decodeError(replacing: #""num_queries": 10"#, with: #""num_queries": 1-0"#) == "model.json: not valid JSON")
+        #expect(try decodeError(replacing: #""num_queries": 10"#, with: #""num_queries": 010"#) == "model.json: not valid JSON")
     }
 
     @Test func aListGivenAsANumberSaysWhatListIsExpected() throws {

@@ -71,6 +71,7 @@ struct JSONKeyScan {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let start = index
             while index < bytes.count, Self.isNumberByte(bytes[index]) { index += 1 }
+            guard Self.isNumber(bytes[start..<index]) else { throw Malformed() }
             numbers.append(Number(path: path, range: start..<index))
         default:
             for word in ["true", "false", "null"] where bytes[index...].starts(with: word.utf8) {
@@ -134,6 +135,30 @@ struct JSONKeyScan {
 
     private mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    }
+
+    /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    private static func isNumber(_ literal: ArraySlice<UInt8>) -> Bool {
+        var i = literal.startIndex
+        func digits() -> Int {
+            let start = i
+            while i < literal.endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(literal[i]) { i += 1 }
+            return i - start
+        }
+        if i < literal.endIndex, literal[i] == UInt8(ascii: "-") { i += 1 }
+        let first = i
+        let integerDigits = digits()
+        guard integerDigits > 0, integerDigits == 1 || literal[first] != UInt8(ascii: "0") else { return false }
+        if i < literal.endIndex, literal[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { return false }
+        }
+        if i < literal.endIndex, literal[i] == UInt8(ascii: "e") || literal[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < literal.endIndex, literal[i] == UInt8(ascii: "+") || literal[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { return false }
+        }
+        return i == literal.endIndex
     }
 
     private static func isNumberByte(_ b: UInt8) -> Bool {
