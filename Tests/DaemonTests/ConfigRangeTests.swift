@@ -43,3 +43,28 @@ import Testing
         #expect(scratch.error(minimalConfig + "\nvocabulary_dir: file.txt")?.key == "vocabulary_dir")
     }
 }
+
+/// A configuration path that is not a regular file gets a clear error at once.
+@Suite struct ConfigFileKindTests {
+    @Test func aFIFOOrDeviceIsRefusedWithoutBlocking() throws {
+        let scratch = ConfigScratch()
+        let fifo = scratch.directory + "/segd.yaml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Should the loader ever block on the FIFO again, a writer that comes and goes ends the
+        // wait, and the test fails instead of hanging.
+        let writer = Thread {
+            Thread.sleep(forTimeInterval: 3)
+            let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+            if fd >= 0 { close(fd) }
+        }
+        writer.start()
+        for path in [fifo, "/dev/zero"] {
+            do {
+                _ = try DaemonConfig.load(path: path, environment: [:])
+                Issue.record("\(path) loaded")
+            } catch let error as ConfigError {
+                #expect(error.message.contains("not a regular file") && error.message.contains("configuration file"), "\(error)")
+            }
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import ModelIO
 
 extension DaemonConfig {
     /// Reads `path` (YAML) with swift-configuration; environment variables override file values.
@@ -35,9 +36,12 @@ extension DaemonConfig {
             throw ConfigError(path: path, message: "is a folder, not a configuration file")
         }
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path))
+            // Only a regular file, at most 4 MiB: a FIFO or a device never blocks the daemon.
+            return try RegularFile.read(path: path, what: "configuration file", limit: 4 << 20)
+        } catch let error as ModelIOError {
+            throw ConfigError(path: path, message: error.reason)
         } catch {
-            throw ConfigError(path: path, message: "cannot read the file: \((error as NSError).localizedDescription)")
+            throw ConfigError(path: path, message: "cannot read the file: \(error)")
         }
     }
 }
