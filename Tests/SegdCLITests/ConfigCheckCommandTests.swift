@@ -42,3 +42,27 @@ import Testing
         #expect(result.stderr.contains("threads: must be from 1 to 256 (got 100000)"), "\(result.stderr)")
     }
 }
+
+extension ConfigCheckCommandTests {
+    /// A bundle whose tokenizer vocabulary is damaged fails the check, as it would fail `serve`.
+    @Test func aDamagedTokenizerFailsTheCheck() throws {
+        let bundle = NSTemporaryDirectory() + "segd-check-bundle-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        let tiny = SegdProcess.fixtures.path + "/fcclip/tiny-a"
+        var json = try String(contentsOfFile: tiny + "/model.json", encoding: .utf8)
+        json = json.replacingOccurrences(of: "../../tokenizer/bpe_simple_vocab_16e6.txt.gz", with: "vocab.txt.gz")
+        try json.write(toFile: bundle + "/model.json", atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: tiny + "/weights.safetensors", toPath: bundle + "/weights.safetensors")
+        // A gzip stream cut in half.
+        let good = try Data(contentsOf: SegdProcess.fixtures.appendingPathComponent("tokenizer/bpe_simple_vocab_16e6.txt.gz"))
+        try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: bundle + "/vocab.txt.gz"))
+        let path = try config("", inputs: "")
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: tiny, with: bundle)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try SegdProcess.run(["config", "check", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("tokenizer vocabulary cannot be used"), "\(result.stderr)")
+    }
+}

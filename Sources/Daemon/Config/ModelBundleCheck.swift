@@ -1,3 +1,4 @@
+import CLIP
 import FCCLIP
 import Foundation
 import ModelIO
@@ -24,8 +25,8 @@ extension StreamConfig {
 }
 
 extension DaemonConfig {
-    /// Opens `model` and compares its weights with what its model.json implies (a header
-    /// comparison; no weights are read). Throws a `ConfigError` about the key `model`, located at
+    /// Opens `model`, compares its weights with what its model.json implies (a header
+    /// comparison; no weights are read) and loads its tokenizer vocabulary. Throws a `ConfigError` about the key `model`, located at
     /// its line in `configPath` (or naming `SEGD_MODEL` when the environment set it), when the
     /// bundle is missing, unreadable or incomplete.
     @discardableResult
@@ -53,6 +54,12 @@ extension DaemonConfig {
             if !check.misshapen.isEmpty { problems.append("\(check.misshapen.count) with a wrong shape (first: \(check.misshapen[0].key))") }
             if !check.wrongDType.isEmpty { problems.append("\(check.wrongDType.count) not floating-point (first: \(check.wrongDType[0]))") }
             throw failure("the model bundle \(model) is incomplete: \(problems.joined(separator: ", ")) tensors; `segd model inspect \(model)` lists them")
+        }
+        // Loaded as `segd serve` loads it, so a damaged tokenizer vocabulary shows here too.
+        do {
+            _ = try CLIPTokenizer(vocabularyPath: bundle.tokenizerPath)
+        } catch {
+            throw failure("the model bundle's tokenizer vocabulary cannot be used: \(error)")
         }
         return bundle
     }
