@@ -16,7 +16,8 @@ extension PipelineReport {
                 + "the data is damaged or is not in the format its name or container says"
         }
         if s.decoded == 0 {
-            return "the input holds no video frames (an empty file, zero-length images, or a stream that ended at once)"
+            return "the input holds no decodable video frame (an empty file or one cut short before its first whole frame, "
+                + "zero-length images, or a stream that ended at once)"
         }
         if s.selected == 0 {
             return "none of its \(s.decoded) decoded frames matched the selection (\(selection.summary))"

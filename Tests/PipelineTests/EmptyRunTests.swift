@@ -17,7 +17,7 @@ import Testing
     @Test func aSourceWithoutFrames() {
         let r = report(SyntheticSource(count: 0))
         #expect(r.segmentedNothing)
-        #expect(r.emptyRunCause(selection: FrameSelection())?.contains("holds no video frames") == true)
+        #expect(r.emptyRunCause(selection: FrameSelection())?.contains("holds no decodable video frame") == true)
     }
 
     @Test func aSelectionThatMatchesNothing() {
