@@ -52,6 +52,35 @@ import Testing
     }
 
     /// Over `max_megabytes`, the oldest finished segments go first until the total fits.
+    /// A daemon killed mid-write leaves its segment with a torn last line and a PNG without its
+    /// line; the next start repairs that segment (`recovered`) before writing a new one.
+    @Test func theSegmentAKilledRunLeftIsRepairedAtTheNextStart() throws {
+        let root = NSTemporaryDirectory() + "segd-segments-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let clock = Clock(Date(timeIntervalSince1970: 1_800_000_000))
+        let first = try SegmentedDiskSink(root: root, retention: .init(), options: DiskSinkOptions(), now: { clock.now })
+        #expect(first.recovered == nil, "nothing to repair in a new folder")
+        for frame in 0..<3 { try first.write(output(frame: frame)) }
+        try first.finish()
+        let segment = try #require(first.currentDirectory)
+        // What a SIGKILL between the PNG and its line leaves: frame 3's PNG, half of a line.
+        let panoptic = segment + "/panoptic"
+        let pngs = try FileManager.default.contentsOfDirectory(atPath: panoptic).sorted()
+        try FileManager.default.copyItem(atPath: panoptic + "/" + pngs[0], toPath: panoptic + "/000003.png")
+        let labels = try FileHandle(forWritingTo: URL(fileURLWithPath: segment + "/labels.jsonl"))
+        labels.seekToEndOfFile()
+        labels.write(Data("{\"frame\":3,\"pts\"".utf8))
+        try labels.close()
+
+        clock.advance(10)
+        let second = try SegmentedDiskSink(root: root, retention: .init(), options: DiskSinkOptions(), now: { clock.now })
+        let recovered = try #require(second.recovered)
+        #expect(!recovered.isClean)
+        #expect(recovered.lines == 3 && recovered.orphanPNGs == ["panoptic/000003.png"] && recovered.tornBytes == 16, "\(recovered)")
+        #expect(try String(contentsOfFile: segment + "/labels.jsonl", encoding: .utf8).split(separator: "\n").count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: panoptic).sorted() == pngs)
+    }
+
     @Test func deletesOldestSegmentsOverTheSizeLimit() throws {
         let root = NSTemporaryDirectory() + "segd-segments-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }

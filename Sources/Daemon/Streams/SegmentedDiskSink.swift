@@ -18,8 +18,12 @@ public final class SegmentedDiskSink: FrameSink {
     public let options: DiskSinkOptions
     private let now: () -> Date
     private var current: (sink: DiskSink, name: String, start: Date)?
+    /// What `DiskSink.recover` repaired in the segment an earlier run was writing (`current`
+    /// when this sink was created): a torn last line, PNGs without their line after a kill.
+    public private(set) var recovered: DiskSinkRecovery?
 
-    /// Creates `root` if needed; the first segment starts at the first frame. `now` is the
+    /// Creates `root` if needed and makes the segment an earlier run left as `current`
+    /// consistent (`recovered`); the first new segment starts at the first frame. `now` is the
     /// clock segments are timed by (tests pass their own).
     public init(root: String, retention: StreamConfig.Retention, options: DiskSinkOptions, now: @escaping () -> Date = Date.init) throws {
         self.root = root
@@ -30,6 +34,14 @@ public final class SegmentedDiskSink: FrameSink {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
             throw ControlError("cannot create the stream's output folder \(root): \(error.localizedDescription); check output_root and its permissions")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: root + "/current", isDirectory: &isDirectory), isDirectory.boolValue {
+            do {
+                recovered = try DiskSink.recover(directory: (root + "/current" as NSString).resolvingSymlinksInPath)
+            } catch {
+                throw ControlError("cannot repair the segment an earlier run left in \(root)/current: \(error)")
+            }
         }
     }
 

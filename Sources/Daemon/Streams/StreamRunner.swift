@@ -49,8 +49,10 @@ final class StreamRunner: @unchecked Sendable {
             options.panoptic = config.outputs.disk && config.task == .panoptic
             options.semantic = config.outputs.disk && (config.outputs.semantic || config.task == .semantic)
             options.overlay = config.outputs.overlay
-            sinks.append(try SegmentedDiskSink(root: daemon.outputRoot + "/" + config.name, retention: config.retention,
-                                               options: options))
+            let disk = try SegmentedDiskSink(root: daemon.outputRoot + "/" + config.name, retention: config.retention,
+                                             options: options)
+            if let recovered = disk.recovered, !recovered.isClean { logger?.warning("stream \(config.name): \(recovered)") }
+            sinks.append(disk)
         }
         if config.outputs.socket {
             let server = try LabelSocketServer(path: daemon.socketDirectory + "/" + config.name + ".sock")
