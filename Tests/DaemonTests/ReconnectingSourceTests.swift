@@ -97,6 +97,27 @@ private final class ScriptedSource: FrameSource, @unchecked Sendable {
         source.interrupt()
     }
 
+    /// Frames larger than the memory budget allows are not delivered: the source counts as
+    /// failed with a message that says why, and is retried with back-off.
+    @Test func framesOverThePixelBoundFailTheSourceAlone() throws {
+        let source = ReconnectingSource(policy: ReconnectPolicy(initialDelay: 30, maxDelay: 30, stallTimeout: 1)) {
+            ScriptedSource(frames: 5)
+        }
+        source.maxFramePixels = 3
+        let done = DispatchSemaphore(value: 0)
+        let delivered = Counter()
+        Thread {
+            if (try? source.nextFrame { _, _ in true }) != nil { _ = delivered.increment() }
+            done.signal()
+        }.start()
+        try waitFor { source.status.state == .backingOff }
+        #expect(source.status.lastError?.contains("frames of 2x2 have more pixels than this stream's memory budget allows (3)") == true,
+                "\(String(describing: source.status.lastError))")
+        source.interrupt()
+        #expect(done.wait(timeout: .now() + 5) == .success)
+        #expect(delivered.value == 0)
+    }
+
     /// A burst, then one line per interval; the next line let through counts those left out.
     @Test func rateLimiterAllowsABurstThenOneLinePerInterval() {
         let clock = Clock()

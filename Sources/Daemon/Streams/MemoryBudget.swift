@@ -55,6 +55,19 @@ public struct MemoryBudget: Sendable, Equatable {
             + " (memory_limit_mb or the system's available memory); lower input_size and input_max_size")
     }
 
+    /// Bytes a frame costs per source pixel outside the model: the RGB frame, the panoptic,
+    /// label and score maps at source resolution and the PNG being encoded, rounded up.
+    static let bytesPerFramePixel = 24
+
+    /// The largest source frame, in pixels, that fits beside `modelBytes` of working memory
+    /// (per-class scores add 4 bytes a pixel each when semantic maps are written); nil when
+    /// the budget is unknown.
+    func maxFramePixels(besides modelBytes: Int, semanticClasses: Int) -> Int? {
+        guard let bytes else { return nil }
+        let perPixel = Self.bytesPerFramePixel + 4 * semanticClasses
+        return max(bytes - modelBytes, 0) / perPixel
+    }
+
     static func gib(_ bytes: Int) -> String {
         bytes >= 1 << 30 ? String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
             : String(format: "%.0f MiB", Double(bytes) / Double(1 << 20))

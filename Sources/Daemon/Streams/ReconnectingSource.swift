@@ -41,6 +41,7 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
     private var statusValue = Status(state: .connecting, lastError: nil, retryIn: nil, reconnects: 0)
     private var retryDeadline: ContinuousClock.Instant?
     private var pausedValue = false
+    private var maxPixelsValue: Int?
     private var finishedErrors = 0
 
     // Touched by the reading thread only.
@@ -92,6 +93,14 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
         return s
     }
 
+    /// Frames with more pixels than this are not delivered: the source counts as failed (its
+    /// error says why) and is reopened with back-off, so a camera that switches to a resolution
+    /// the memory budget cannot hold stops its stream alone instead of the whole daemon. nil = no bound.
+    public var maxFramePixels: Int? {
+        get { condition.lock(); defer { condition.unlock() }; return maxPixelsValue }
+        set { condition.lock(); maxPixelsValue = newValue; condition.unlock() }
+    }
+
     /// While paused, frames are still read (a live input must be drained) but not converted,
     /// so the pipeline skips them.
     public var paused: Bool {
@@ -126,6 +135,12 @@ public final class ReconnectingSource: FrameSource, @unchecked Sendable {
                 if var frame = try source.nextFrame(wantPixels: { index, pts in
                     !paused && wantPixels(indexBase + index, ptsBase + pts)
                 }) {
+                    let (pixels, overflow) = frame.width.multipliedReportingOverflow(by: frame.height)
+                    if let limit = maxFramePixels, overflow || pixels > limit {
+                        try reconnectLater(after: "frames of \(frame.width)x\(frame.height) have more pixels than this stream's "
+                            + "memory budget allows (\(limit)); raise memory_limit_mb or use a smaller stream of the camera")
+                        continue
+                    }
                     frame.index += indexBase
                     frame.pts += ptsBase
                     if !source.isLive { pace(pts: frame.pts) }

@@ -41,6 +41,9 @@ final class StreamRunner: @unchecked Sendable {
                               options: task.options(arbiter.segmenter.options,
                                                     semanticMaps: config.outputs.disk && config.outputs.semantic))
         source = ReconnectingSource(url: config.url, policy: daemon.reconnect, name: config.name, logger: logger)
+        source.maxFramePixels = MemoryBudget.forConfig(daemon).maxFramePixels(
+            besides: config.estimatedWorkingMemory(arbiter.segmenter.config),
+            semanticClasses: config.outputs.semantic || config.task == .semantic ? resolved.classes.count : 0)
         source.paused = config.paused
 
         var sinks: [any FrameSink] = []
