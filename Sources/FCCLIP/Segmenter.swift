@@ -10,8 +10,9 @@ import Tensor
 ///                                  └─ clip_vis_dense ─► mask pooling ─► CLIP head ─► out-vocab logits
 ///                                                                      geometric ensemble ─► post-processing
 ///
-/// Text classifiers are computed once per vocabulary and cached (the text encoder costs one
-/// pass per prompt). Every stage can record its intermediates into a `TensorTrace` under the
+/// Text classifiers are computed once per vocabulary and kept in memory (the text encoder costs
+/// one pass per prompt); with a `textCache`, each synonym's embedding is also kept on disk and
+/// shared with other processes and later starts. Every stage can record its intermediates into a `TensorTrace` under the
 /// golden fixtures' names.
 public final class Segmenter: @unchecked Sendable {
     public let config: ModelConfig
@@ -24,6 +25,7 @@ public final class Segmenter: @unchecked Sendable {
 
     private let lock = NSLock()
     private var classifiers: [Vocabulary: TextClassifier] = [:]
+    private var textBuilder: CachedTextClassifierBuilder
 
     /// Loads every part of the model from `bundle`; fails with an error naming the first
     /// missing or mis-shaped tensor.
@@ -34,21 +36,44 @@ public final class Segmenter: @unchecked Sendable {
         pixelDecoder = try PixelDecoder(bundle.weights.scoped("sem_seg_head.pixel_decoder"), config: config)
         maskDecoder = try MaskDecoder(bundle.weights.scoped("sem_seg_head.predictor"), config: config)
         options = PostProcessingOptions(config.inference)
+        textBuilder = CachedTextClassifierBuilder(model: clip, cache: nil)
     }
 
-    /// The text classifier of `vocabulary`, computed on first use and cached.
+    /// The on-disk cache of synonym embeddings that classifiers are built from (nil, the
+    /// default: computed in memory only). Set it before the first classifier; the digest of the
+    /// text tower that keys its entries is computed once, on first use.
+    public var textCache: TextEmbeddingCache? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return textBuilder.cache
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            textBuilder = CachedTextClassifierBuilder(model: clip, cache: newValue)
+        }
+    }
+
+    /// The text classifier of `vocabulary`, computed on first use and kept.
     public func classifier(for vocabulary: Vocabulary) -> TextClassifier {
+        loadClassifier(for: vocabulary).classifier
+    }
+
+    /// `classifier(for:)` with what it took: the report is nil when the classifier was already in memory.
+    public func loadClassifier(for vocabulary: Vocabulary) -> (classifier: TextClassifier, report: TextClassifierBuildReport?) {
         lock.lock()
         if let cached = classifiers[vocabulary] {
             lock.unlock()
-            return cached
+            return (cached, nil)
         }
+        let builder = textBuilder
         lock.unlock()
-        let classifier = clip.textClassifier(for: vocabulary)
+        let (classifier, report) = builder.classifier(for: vocabulary)
         lock.lock()
         classifiers[vocabulary] = classifier
         lock.unlock()
-        return classifier
+        return (classifier, report)
     }
 
     /// Wall-clock seconds spent in each stage of one `segment` call.

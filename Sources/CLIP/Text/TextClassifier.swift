@@ -19,17 +19,39 @@ public struct TextClassifier: @unchecked Sendable {
     /// templates of a synonym are averaged, the average is divided by its norm, and
     /// `F.normalize(void)` (eps 1e-12) is appended.
     public init(promptFeatures: Tensor, templatesPerSynonym t: Int, synonymCounts: [Int], voidEmbedding: Tensor) {
-        let e = promptFeatures.shape[1]
         let s = synonymCounts.reduce(0, +)
         precondition(promptFeatures.rank == 2 && promptFeatures.shape[0] == s * t,
                      "\(promptFeatures.shape[0]) prompt features for \(s) synonyms × \(t) templates")
+        self.init(synonymEmbeddings: Self.synonymEmbeddings(promptFeatures: promptFeatures, templatesPerSynonym: t),
+                  synonymCounts: synonymCounts, voidEmbedding: voidEmbedding)
+    }
+
+    /// Builds the classifier from finished synonym embeddings `[S, E]` (as
+    /// `synonymEmbeddings(promptFeatures:templatesPerSynonym:)` makes them, e.g. read back from
+    /// `TextEmbeddingCache`), class-major, appending `F.normalize(void)` (eps 1e-12).
+    public init(synonymEmbeddings: Tensor, synonymCounts: [Int], voidEmbedding: Tensor) {
+        let e = synonymEmbeddings.shape[1]
+        let s = synonymCounts.reduce(0, +)
+        precondition(synonymEmbeddings.rank == 2 && synonymEmbeddings.shape[0] == s,
+                     "\(synonymEmbeddings.shape[0]) synonym embeddings for \(s) synonyms")
         precondition(voidEmbedding.count == e, "void embedding of \(voidEmbedding.count) values for width \(e)")
-        let normalized = promptFeatures.l2Normalized(eps: 0).scalars
         let voidRow = voidEmbedding.reshaped([1, e]).l2Normalized(eps: 1e-12).scalars
-        var rows = [Float](repeating: 0, count: (s + 1) * e)
+        embeddings = Tensor(shape: [s + 1, e], values: synonymEmbeddings.scalars + voidRow)
+        self.synonymCounts = synonymCounts
+    }
+
+    /// One unit vector per synonym `[P / t, E]` from the un-normalised features `[P, E]` of its
+    /// `t` prompts (synonym-major, template fastest): each prompt feature is divided by its norm
+    /// (no epsilon, as the official code), the templates of a synonym are averaged (float sum,
+    /// then divide, as torch.mean), and the average is divided by its norm.
+    public static func synonymEmbeddings(promptFeatures: Tensor, templatesPerSynonym t: Int) -> Tensor {
+        let e = promptFeatures.shape[1]
+        precondition(promptFeatures.rank == 2 && t > 0 && promptFeatures.shape[0] % t == 0,
+                     "\(promptFeatures.shape[0]) prompt features are not a whole number of synonyms × \(t) templates")
+        let s = promptFeatures.shape[0] / t
+        let normalized = promptFeatures.l2Normalized(eps: 0).scalars
+        var rows = [Float](repeating: 0, count: s * e)
         for syn in 0..<s {
-            // Mean over the synonym's t templates (float sum, then divide, as torch.mean),
-            // then divide by the norm.
             let row = syn * e
             for k in 0..<t {
                 let src = (syn * t + k) * e
@@ -43,9 +65,7 @@ public struct TextClassifier: @unchecked Sendable {
             let norm = Float(sq.squareRoot())
             for j in 0..<e { rows[row + j] /= norm }
         }
-        rows.replaceSubrange((s * e)..<((s + 1) * e), with: voidRow)
-        embeddings = Tensor(shape: [s + 1, e], values: rows)
-        self.synonymCounts = synonymCounts
+        return Tensor(shape: [s, e], values: rows)
     }
 
     /// Per-class logits `[N, C + 1]` for embeddings `x` `[N, E]` (`get_classification_logits`):

@@ -15,6 +15,9 @@ public struct CLIPTextEncoder: Sendable {
         let ln1, ln2: LayerNorm
         let attention: MultiheadAttentionWeights
         let fc, proj: Linear
+        /// in_proj weight and bias, out_proj weight and bias, as loaded (shared with a
+        /// memory-mapped weight file), for `weightDigest()`: `attention` keeps only its split copies.
+        let attentionParameters: [Tensor]
     }
 
     public let contextLength: Int
@@ -39,16 +42,19 @@ public struct CLIPTextEncoder: Sendable {
         positionalEmbedding = try w.tensor("positional_embedding", [t.contextLength, e])
         blocks = try (0..<t.layers).map { i in
             let b = w.scoped("transformer.resblocks.\(i)")
+            let inProjWeight = try b.tensor("attn.in_proj_weight", [3 * e, e])
+            let inProjBias = try b.tensor("attn.in_proj_bias", [3 * e])
+            let outProjWeight = try b.tensor("attn.out_proj.weight", [e, e])
+            let outProjBias = try b.tensor("attn.out_proj.bias", [e])
             return Block(
                 ln1: try LayerNorm(b.scoped("ln_1"), channels: e, eps: eps),
                 ln2: try LayerNorm(b.scoped("ln_2"), channels: e, eps: eps),
                 attention: MultiheadAttentionWeights(
-                    inProjWeight: try b.tensor("attn.in_proj_weight", [3 * e, e]),
-                    inProjBias: try b.tensor("attn.in_proj_bias", [3 * e]),
-                    outProjWeight: try b.tensor("attn.out_proj.weight", [e, e]),
-                    outProjBias: try b.tensor("attn.out_proj.bias", [e]), heads: t.heads),
+                    inProjWeight: inProjWeight, inProjBias: inProjBias,
+                    outProjWeight: outProjWeight, outProjBias: outProjBias, heads: t.heads),
                 fc: try Linear(b.scoped("mlp.c_fc"), out: t.mlpRatio * e, in: e),
-                proj: try Linear(b.scoped("mlp.c_proj"), out: e, in: t.mlpRatio * e))
+                proj: try Linear(b.scoped("mlp.c_proj"), out: e, in: t.mlpRatio * e),
+                attentionParameters: [inProjWeight, inProjBias, outProjWeight, outProjBias])
         }
         finalNorm = try LayerNorm(w.scoped("ln_final"), channels: e, eps: eps)
         projection = try w.tensor("text_projection", [e, config.embedDim])

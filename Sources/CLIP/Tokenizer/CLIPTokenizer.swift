@@ -20,6 +20,8 @@ public struct CLIPTokenizer: Sendable {
 
     private let encoder: BytePairEncoder
     private let cache = WordCache()
+    /// A digest of the decompressed merges file: part of the text classifier cache's key.
+    public let vocabularyDigest: ContentDigest
 
     /// Loads the gzip-compressed BPE merges file (open_clip's `bpe_simple_vocab_16e6.txt.gz`).
     /// Throws `CLIPTokenizerError`, naming the file, if it is missing, is not a regular file, is
@@ -38,6 +40,9 @@ public struct CLIPTokenizer: Sendable {
             }
         }
         encoder = BytePairEncoder(vocabulary: try BPEVocabulary(mergesFile: data, path: vocabularyPath))
+        var hasher = ContentHasher(seed: 3)
+        data.withUnsafeBytes { hasher.combine(bytes: $0) }
+        vocabularyDigest = hasher.finalize()
     }
 
     /// The text as the tokenizer sees it: `ftfy.fix_text` (mojibake, HTML entities, ligatures,

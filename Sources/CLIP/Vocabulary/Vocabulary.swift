@@ -54,8 +54,11 @@ public struct Vocabulary: Sendable, Hashable {
     /// template in order (template index fastest), with every `{}` replaced by the synonym.
     /// There are `synonyms.count * templates.count` of them.
     public func prompts(templates: [String] = PromptTemplates.vild) -> [String] {
-        synonyms.flatMap { synonym in
-            templates.map { $0.replacingOccurrences(of: "{}", with: synonym) }
-        }
+        synonyms.flatMap { Vocabulary.prompts(for: $0, templates: templates) }
+    }
+
+    /// The prompts of one synonym: each template in order with every `{}` replaced by it.
+    public static func prompts(for synonym: String, templates: [String] = PromptTemplates.vild) -> [String] {
+        templates.map { $0.replacingOccurrences(of: "{}", with: synonym) }
     }
 }
