@@ -11,7 +11,9 @@
 # not media, JPEG data named %06d.png, zero-length frames, a selection past the end, SIGTERM /
 # SIGINT / SIGKILL mid-run (then a run in the same folder), a disk that fills up with --overlay
 # (a tmpfs; skipped with a note when mount is not permitted), and pts that go back (two MPEG-TS
-# recordings concatenated).
+# recordings concatenated); hostile model bundles (overflowing sizes, a gzip bomb, a FIFO as the
+# weights); and against a running daemon: a stream whose input cannot fit beside a healthy one,
+# a control client naming /etc/shadow and one trying to forge log lines, then SIGTERM.
 #
 # "records lost" counts records segd reported as processed that are not whole lines in
 # labels.jsonl, lines that do not parse, and lines whose panoptic PNG is missing. A "crash" is
@@ -266,6 +268,96 @@ if mount -t tmpfs -o size=400k tmpfs "$WORK/small-disk" 2>/dev/null; then
 else
     row "disk full with --overlay" "exit 1, 1 error, clean" "skipped: cannot mount a tmpfs (needs root)" 0 0 1
 fi
+
+# --- hostile bundles ------------------------------------------------------------------------
+# bundle NAME PYTHON-EDIT: a copy of the fixture bundle whose model.json (as `c`) the edit changes.
+bundle() {
+    local dir="$WORK/bundle-$1"
+    mkdir -p "$dir"
+    cp "$MODEL/weights.safetensors" "$dir/"
+    cp Tests/Fixtures/tokenizer/bpe_simple_vocab_16e6.txt.gz "$dir/vocab.txt.gz"
+    python3 - "$MODEL/model.json" "$dir/model.json" "$2" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["tokenizer"] = "vocab.txt.gz"
+exec(sys.argv[3])
+open(sys.argv[2], "w").write(json.dumps(c))
+PY
+    echo "$dir"
+}
+ff -f lavfi -i testsrc2=size=64x48 -frames:v 1 "$WORK/still.png"
+for spec in \
+    "encoder_points 2^62|c['pixel_decoder']['encoder_points'] = 4611686018427387904" \
+    "depths 10^9|c['clip']['vision']['depths'] = [1000000000, 1, 2, 1]" \
+    "text layers 10^6|c['clip']['text']['layers'] = 1000000" \
+    "dims not a list|c['clip']['vision']['dims'] = 16"; do
+    name=${spec%%|*}; edit=${spec#*|}
+    dir=$(bundle "$(echo "$name" | tr -c 'a-z0-9\n' '-')" "$edit")
+    ERR="$dir.stderr"
+    timeout 60 "$SEGD" model inspect "$dir" >/dev/null 2>"$ERR"; s1=$?
+    timeout 60 "$SEGD" segment "$WORK/still.png" --model "$dir" --vocab coco --out "$dir/out" --threads 1 >/dev/null 2>>"$ERR"; s2=$?
+    c=$(crashed $s1 "$ERR"); [ "$(crashed $s2 "$ERR")" = 1 ] && c=1
+    ok=0; [ $s1 = 1 ] && [ $s2 = 1 ] && ok=1
+    row "model.json: $name" "inspect, segment exit 1" "exit $s1 / $s2" 0 "$c" $ok
+done
+dir=$(bundle gzip-bomb "")
+head -c $((200 << 20)) /dev/zero | gzip -c > "$dir/vocab.txt.gz"
+ERR="$dir.stderr"
+timeout 60 "$SEGD" model inspect "$dir" >/dev/null 2>"$ERR"; STATUS=$?
+c=$(crashed $STATUS "$ERR"); ok=0; [ $STATUS = 1 ] && ok=1
+row "tokenizer gzip bomb (200 MiB)" "inspect exit 1" "exit $STATUS" 0 "$c" $ok
+dir=$(bundle fifo-weights "")
+rm "$dir/weights.safetensors"; mkfifo "$dir/weights.safetensors"
+ERR="$dir.stderr"
+timeout 20 "$SEGD" model inspect "$dir" >/dev/null 2>"$ERR"; STATUS=$?
+c=$(crashed $STATUS "$ERR"); ok=0; [ $STATUS = 1 ] && grep -q "FIFO" "$ERR" && ok=1
+row "weights file is a FIFO" "exit 1 at once, says FIFO" "exit $STATUS$([ $STATUS = 124 ] && echo ' (hung)')" 0 "$c" $ok
+
+# --- the daemon ------------------------------------------------------------------------------
+D="$WORK/daemon"
+mkdir -p "$D"
+ff -f lavfi -i testsrc2=size=160x120:rate=15 -frames:v 30 -c:v libx264 -pix_fmt yuv420p "$D/clip.mp4"
+printf 'thing: SECRET-CONTENT\nthing: SECRET-CONTENT\n' > "$D/secret.txt"
+# conf EXTRA-STREAM-YAML: a daemon config with the healthy stream `dock` and EXTRA.
+conf() {
+    printf '%s\n' "model: $PWD/$MODEL" "threads: 1" "output_root: $D/out" "socket_dir: $D/run" "memory_limit_mb: 64" \
+        "streams:" "  dock:" "    url: $D/clip.mp4" "    vocabulary: \"thing: cat; stuff: wall\"" "    fps: 5" "$1"
+}
+conf "    input_size: 1000000" > "$D/bad.yaml"
+"$SEGD" config check "$D/bad.yaml" --skip-model >/dev/null 2>"$D/bad.stderr"; STATUS=$?
+c=$(crashed $STATUS "$D/bad.stderr"); ok=0; [ $STATUS = 1 ] && grep -q "input_size: must be from" "$D/bad.stderr" && ok=1
+row "config: input_size 1000000" "config check exit 1" "exit $STATUS" 0 "$c" $ok
+conf "  huge:
+    url: $D/clip.mp4
+    vocabulary: coco
+    input_size: 4096
+    input_max_size: 8192" > "$D/segd.yaml"
+"$SEGD" serve --config "$D/segd.yaml" 2>"$D/serve.log" &
+pid=$!
+for _ in $(seq 1 600); do
+    [ "$(cat "$D/out/dock/current/labels.jsonl" 2>/dev/null | tr -cd '\n' | wc -c)" -ge 3 ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.1
+done
+huge=$("$SEGD" ctl --socket "$D/run/control.sock" list --json 2>/dev/null \
+       | python3 -c 'import json,sys; print(next((s["state"] for s in json.load(sys.stdin) if s["name"]=="huge"), "?"))' 2>/dev/null)
+ok=0; [ "$huge" = failed ] && kill -0 $pid 2>/dev/null && ok=1
+row "a stream's input cannot fit" "it fails alone" "huge: ${huge:-?}, daemon $(kill -0 $pid 2>/dev/null && echo up || echo down)" 0 0 $ok
+leak=0
+for request in "@$D/secret.txt" "@/etc/shadow" "@../secret.txt"; do
+    "$SEGD" ctl --socket "$D/run/control.sock" vocab dock "$request" >/dev/null 2>"$D/ctl.stderr"
+    grep -q "SECRET\|root:" "$D/ctl.stderr" && leak=1
+done
+ok=0; [ $leak = 0 ] && ok=1
+row "ctl vocab @/etc/shadow" "refused, nothing echoed" "$([ $leak = 0 ] && echo refused || echo 'file content in the reply')" 0 0 $ok
+"$SEGD" ctl --socket "$D/run/control.sock" vocab dock "$(printf 'thing: cat\342\200\250FAKE LOG LINE\342\200\256')" >/dev/null 2>&1
+"$SEGD" ctl --socket "$D/run/control.sock" vocab dock "$(printf 'person\nFAKE LOG LINE\033[2J')" >/dev/null 2>&1
+kill -TERM $pid; wait $pid; STATUS=$?
+forged=$(grep -c '^FAKE LOG LINE' "$D/serve.log"); raw=$(grep -c -P '\x1b|\x{2028}|\x{202E}' "$D/serve.log")
+r=$(check "$D/out/dock/current" "$D/serve.log")
+ok=0; [ $STATUS = 0 ] && [ "$forged" = 0 ] && [ "$raw" = 0 ] && [ "$(field "$r" lines)" -gt 0 ] && ok=1
+row "log injection over ctl, SIGTERM" "no forged line, exit 0" "exit $STATUS, forged=$forged raw=$raw, $(field "$r" lines) lines" \
+    "$(field "$r" nopng)" "$(crashed $STATUS "$D/serve.log" 15)" $ok
 
 # --- the table -------------------------------------------------------------------------------
 {
