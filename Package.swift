@@ -168,3 +168,28 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzzing (Fuzz/, tools/fuzz.sh). With SEGD_FUZZ=1 the package also has `segd-fuzz`, one libFuzzer
+// executable whose first argument picks the target, and segd's own modules are built with libFuzzer
+// coverage and AddressSanitizer. Normal builds never see it, so they are neither slower nor
+// different; tools/fuzz.sh builds it in its own scratch folder (.build-fuzz).
+if Context.environment["SEGD_FUZZ"] == "1" {
+    let instrumented: Set = ["ModelIO", "CLIP", "LabelStream", "Daemon"]
+    for target in package.targets where instrumented.contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-O", "-sanitize=fuzzer,address"])]
+    }
+    package.products.append(.executable(name: "segd-fuzz", targets: ["SegdFuzz"]))
+    package.targets += [
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .executableTarget(
+            name: "SegdFuzz",
+            dependencies: [
+                "CFuzzDriver", "ModelIO", "CLIP", "Daemon", "LabelStream",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/SegdFuzz",
+            swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
+        ),
+    ]
+}

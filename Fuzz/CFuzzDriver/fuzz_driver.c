@@ -1,0 +1,2 @@
+// Header-only module: libFuzzer's runtime (linked by -sanitize=fuzzer) defines LLVMFuzzerRunDriver.
+#include "fuzz_driver.h"
