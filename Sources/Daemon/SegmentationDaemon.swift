@@ -1,3 +1,4 @@
+import CLIP
 import Foundation
 import FCCLIP
 import Logging
@@ -55,7 +56,21 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
             throw ControlError("model \(config.model): \(error)")
         }
         arbiter = ModelArbiter(segmenter: try Segmenter(bundle: bundle))
+        arbiter.segmenter.textCache = Self.textCache(config, environment: environment, logger: logger)
         notifier = SystemdNotifier(environment: environment)
+    }
+
+    /// The text classifier cache every stream and `segd ctl vocab` share: `cache_dir`, else
+    /// `$CACHE_DIRECTORY` (the units' CacheDirectory=), `$XDG_CACHE_HOME/segd` or `~/.cache/segd`.
+    /// Its failures are logged once each and never stop a stream.
+    static func textCache(_ config: DaemonConfig, environment: [String: String], logger: Logger) -> TextEmbeddingCache? {
+        guard let directory = config.cacheDirectory ?? CacheLocation.defaultDirectory(environment: environment) else {
+            logger.warning("text classifier cache: no cache_dir, CACHE_DIRECTORY, XDG_CACHE_HOME or HOME; classifiers are computed in memory at every start")
+            return nil
+        }
+        logger.info("text classifier cache: \(directory) (at most \(config.cacheMaxMegabytes) MiB)")
+        return TextEmbeddingCache(directory: directory, maxBytes: config.cacheMaxMegabytes << 20,
+                                  warn: { [logger] in logger.warning("\($0)") })
     }
 
     /// The metrics endpoint's port once running (tests bind port 0).
@@ -185,8 +200,9 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         lock.unlock()
         var changes: [String] = []
         if new.model != old.model || new.threads != old.threads || new.controlSocket != old.controlSocket
-            || new.metricsListen != old.metricsListen || new.outputRoot != old.outputRoot || new.socketDirectory != old.socketDirectory {
-            changes.append("model, threads, output_root, socket_dir, control_socket and metrics changes take effect at the next restart")
+            || new.metricsListen != old.metricsListen || new.outputRoot != old.outputRoot || new.socketDirectory != old.socketDirectory
+            || new.cacheDirectory != old.cacheDirectory || new.cacheMaxMegabytes != old.cacheMaxMegabytes {
+            changes.append("model, threads, output_root, socket_dir, control_socket, cache_dir, cache_max_mb and metrics changes take effect at the next restart")
         }
         let oldByName = Dictionary(uniqueKeysWithValues: old.streams.map { ($0.name, $0) })
         let newNames = Set(new.streams.map(\.name))

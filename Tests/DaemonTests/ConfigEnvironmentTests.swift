@@ -14,8 +14,9 @@ import Testing
 
     @Test func everyKeyHasAVariable() throws {
         let names = try ConfigScratch().load(minimalConfig).environmentVariables
-        #expect(names.count == 12 + 14)  // top-level keys + one stream's keys
+        #expect(names.count == 14 + 14)  // top-level keys + one stream's keys
         #expect(names.contains("SEGD_MEMORY_LIMIT_MB") && names.contains("SEGD_VOCABULARY_DIR"))
+        #expect(names.contains("SEGD_CACHE_DIR") && names.contains("SEGD_CACHE_MAX_MB"))
         #expect(names.contains("SEGD_MODEL") && names.contains("SEGD_METRICS_LISTEN") && names.contains("SEGD_RECONNECT_STALL_TIMEOUT"))
         #expect(names.contains("SEGD_STREAMS_DOCK_OUTPUTS_SEMANTIC") && names.contains("SEGD_STREAMS_DOCK_RETENTION_MAX_MEGABYTES"))
         #expect(!names.contains { $0.hasPrefix("SEGD_BLAS") })

@@ -39,7 +39,8 @@ import Testing
                              ("RestartSec", "5"), ("TimeoutStopSec", "30"), ("UMask", "0007"), ("RuntimeDirectoryMode", "0750"),
                              ("ExecReload", "/bin/kill -HUP $MAINPID"), ("ProtectSystem", "strict"), ("ProtectHome", "yes"),
                              ("PrivateTmp", "yes"), ("NoNewPrivileges", "yes"), ("User", "segd"), ("SupplementaryGroups", "video"),
-                             ("DeviceAllow", "char-video4linux rw"), ("WantedBy", "multi-user.target")] {
+                             ("DeviceAllow", "char-video4linux rw"), ("WantedBy", "multi-user.target"),
+                             ("CacheDirectory", "segd"), ("CacheDirectoryMode", "0750")] {
             #expect(settings[key] == [value], "\(file): \(key)")
         }
         #expect(settings["LimitNOFILE"] != nil)

@@ -31,6 +31,7 @@ final class DaemonHarness {
         process.executableURL = SegdProcess.executable
         process.arguments = ["serve", "--config", configPath]
         var env = ProcessInfo.processInfo.environment
+        env["CACHE_DIRECTORY"] = root + "/cache"  // as systemd's CacheDirectory= sets it
         for (k, v) in environment { env[k] = v }
         process.environment = env
         process.standardOutput = FileHandle.nullDevice

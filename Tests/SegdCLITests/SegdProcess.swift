@@ -23,6 +23,7 @@ struct SegdProcess {
         process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        env["XDG_CACHE_HOME"] = testCacheHome  // the text classifier cache: never the runner's own ~/.cache
         for (k, v) in environment { env[k] = v }
         process.environment = env
         let out = Pipe(), err = Pipe()
@@ -42,11 +43,15 @@ struct SegdProcess {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": testCacheHome]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
     }
+
+    /// XDG_CACHE_HOME of every segd these tests start (one folder per test run).
+    static let testCacheHome = NSTemporaryDirectory() + "segd-test-cache-\(getpid())"
 
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")

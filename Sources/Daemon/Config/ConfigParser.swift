@@ -2,7 +2,7 @@ import CLIP
 import Foundation
 
 /// Builds a `DaemonConfig` from `ConfigValues`, applying defaults and checking every value.
-/// Relative paths (`model`, `output_root`, `socket_dir`, `control_socket`, `@FILE` vocabularies)
+/// Relative paths (`model`, `output_root`, `socket_dir`, `control_socket`, `cache_dir`, `@FILE` vocabularies)
 /// are taken relative to the folder holding the configuration file.
 struct ConfigParser {
     let values: ConfigValues
@@ -26,6 +26,15 @@ struct ConfigParser {
                 throw values.error(["vocabulary_dir"], "\(vocabularyDirectory) is not a folder; give the folder of the vocabulary files that `segd ctl vocab STREAM @NAME` may name")
             }
         }
+        let cacheDirectory = try values.string(["cache_dir"]).map(path)
+        if let cacheDirectory {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: cacheDirectory, isDirectory: &isDirectory), !isDirectory.boolValue {
+                throw values.error(["cache_dir"], "\(cacheDirectory) is not a folder; give the folder for the text classifier cache (created if missing)")
+            }
+        }
+        let cacheMax = try values.integer(["cache_max_mb"], in: DaemonConfig.cacheMaxMegabytesRange,
+                                          why: "it is in MiB; the default is 256") ?? 256
         let metricsListen = try metricsAddress()
         let shutdownTimeout = try values.positiveNumber(["shutdown_timeout"], unit: " of seconds") ?? 10
         let reconnect = try reconnectPolicy()
@@ -43,7 +52,8 @@ struct ConfigParser {
             try checkSocketPath(socket, key: ["socket_dir"], what: "stream \(stream.name)'s label socket")
         }
         return DaemonConfig(model: model, threads: threads, outputRoot: outputRoot, socketDirectory: socketDirectory,
-                            controlSocket: controlSocket, vocabularyDirectory: vocabularyDirectory, memoryLimitMegabytes: memoryLimit, metricsListen: metricsListen, shutdownTimeout: shutdownTimeout,
+                            controlSocket: controlSocket, vocabularyDirectory: vocabularyDirectory,
+                            cacheDirectory: cacheDirectory, cacheMaxMegabytes: cacheMax, memoryLimitMegabytes: memoryLimit, metricsListen: metricsListen, shutdownTimeout: shutdownTimeout,
                             reconnect: reconnect, streams: streams)
     }
 

@@ -18,6 +18,8 @@ indirect enum ConfigSchema: Sendable {
         "socket_dir": .value,
         "control_socket": .value,
         "vocabulary_dir": .value,
+        "cache_dir": .value,
+        "cache_max_mb": .value,
         "metrics": .mapping(["listen": .value]),
         "shutdown_timeout": .value,
         "reconnect": .mapping([

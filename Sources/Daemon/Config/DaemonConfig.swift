@@ -20,6 +20,13 @@ public struct DaemonConfig: Sendable, Equatable {
     /// `segd ctl vocab STREAM @NAME` reads `<vocabulary_dir>/NAME`. nil = control clients cannot
     /// name files at all (inline classes and built-in names only).
     public var vocabularyDirectory: String?
+    /// The cache folder for text classifiers (`cache_dir`); nil = the default: `$CACHE_DIRECTORY`
+    /// (systemd's `CacheDirectory=`), else `$XDG_CACHE_HOME/segd`, else `~/.cache/segd`.
+    public var cacheDirectory: String?
+    /// The bound on the text-embedding cache, in MiB (`cache_max_mb`, default 256).
+    public var cacheMaxMegabytes: Int
+    /// The values `cache_max_mb` may take: 1 MiB to 1 TiB.
+    public static let cacheMaxMegabytesRange = 1...(1 << 20)
     /// `host:port` for Prometheus metrics, nil = no metrics server (`metrics.listen`).
     public var metricsListen: String?
     /// Seconds allowed to drain and flush on SIGTERM before exiting anyway (`shutdown_timeout`).
@@ -30,7 +37,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var streams: [StreamConfig]
 
     public init(model: String, threads: Int? = nil, outputRoot: String, socketDirectory: String, controlSocket: String,
-                vocabularyDirectory: String? = nil, memoryLimitMegabytes: Int? = nil, metricsListen: String? = nil, shutdownTimeout: Double = 10, reconnect: ReconnectPolicy = ReconnectPolicy(),
+                vocabularyDirectory: String? = nil, cacheDirectory: String? = nil, cacheMaxMegabytes: Int = 256,
+                memoryLimitMegabytes: Int? = nil, metricsListen: String? = nil, shutdownTimeout: Double = 10, reconnect: ReconnectPolicy = ReconnectPolicy(),
                 streams: [StreamConfig]) {
         self.model = model
         self.threads = threads
@@ -38,6 +46,8 @@ public struct DaemonConfig: Sendable, Equatable {
         self.socketDirectory = socketDirectory
         self.controlSocket = controlSocket
         self.vocabularyDirectory = vocabularyDirectory
+        self.cacheDirectory = cacheDirectory
+        self.cacheMaxMegabytes = cacheMaxMegabytes
         self.memoryLimitMegabytes = memoryLimitMegabytes
         self.metricsListen = metricsListen
         self.shutdownTimeout = shutdownTimeout

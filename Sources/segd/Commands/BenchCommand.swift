@@ -6,7 +6,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed (numbers, not pass/fail).",
-        subcommands: [BenchKernelsCommand.self, BenchBackboneCommand.self, BenchSegmentCommand.self, BenchPipelineCommand.self]
+        subcommands: [BenchKernelsCommand.self, BenchBackboneCommand.self, BenchSegmentCommand.self, BenchPipelineCommand.self,
+                      BenchTextCommand.self]
     )
 }
 

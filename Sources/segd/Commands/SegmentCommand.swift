@@ -44,7 +44,9 @@ struct SegmentCommand: ParsableCommand {
         Every file is written atomically. An image that cannot be read is reported and skipped; the \
         outputs of the other images are kept, and the exit status is 1.
         --vocab takes a built-in name (coco, ade20k, ade20k-full, cityscapes, mapillary, pascal-voc, \
-        pascal-context, pascal-context-full, lvis), @FILE, or inline classes ("thing: person, child; forklift").
+        pascal-context, pascal-context-full, lvis), @FILE, or inline classes ("thing: person, child; forklift"). \
+        Each synonym's text embedding is kept in the cache folder (--cache-dir; README, "Text classifier \
+        cache"), so a later run with the same model encodes only synonyms it has not seen.
         """
     )
 
@@ -71,6 +73,8 @@ struct SegmentCommand: ParsableCommand {
     var dumpTensors: String?
 
     @OptionGroup var video: VideoOptions
+
+    @OptionGroup var cache: CacheOptions
 
     @OptionGroup var compute: ComputeOptions
 
@@ -108,8 +112,11 @@ struct SegmentCommand: ParsableCommand {
         case .instance: segmenter.options.panoptic = false; segmenter.options.instances = true; segmenter.options.semantic = false
         }
         let textStart = ContinuousClock.now
-        _ = segmenter.classifier(for: vocabulary)
-        log("vocabulary: \(vocabulary.classes.count) classes, \(vocabulary.synonyms.count) synonyms, encoded in \(elapsed(since: textStart))")
+        segmenter.textCache = cache.cache()
+        let text = segmenter.loadClassifier(for: vocabulary).report.map { report in
+            segmenter.textCache == nil ? "encoded" : "\(report.found) from the text cache, \(report.computed) encoded"
+        } ?? "encoded"
+        log("vocabulary: \(vocabulary.classes.count) classes, \(vocabulary.synonyms.count) synonyms, \(text) in \(elapsed(since: textStart))")
         if isVideo {
             let status: Int32
             do {
