@@ -170,9 +170,9 @@ let package = Package(
 )
 
 // Fuzzing (Fuzz/, tools/fuzz.sh). With SEGD_FUZZ=1 the package also has `segd-fuzz`, one libFuzzer
-// executable whose first argument picks the target, and segd's own modules are built with libFuzzer
-// coverage and AddressSanitizer. Normal builds never see it, so they are neither slower nor
-// different; tools/fuzz.sh builds it in its own scratch folder (.build-fuzz).
+// executable whose first argument picks the target, and the fuzzed modules are built with -O,
+// libFuzzer coverage and AddressSanitizer. Normal builds never see it, so they are neither slower
+// nor different; tools/fuzz.sh builds it in its own scratch folder (.build-fuzz).
 if Context.environment["SEGD_FUZZ"] == "1" {
     let instrumented: Set = ["ModelIO", "CLIP", "LabelStream", "Daemon"]
     for target in package.targets where instrumented.contains(target.name) {
@@ -185,7 +185,6 @@ if Context.environment["SEGD_FUZZ"] == "1" {
             name: "SegdFuzz",
             dependencies: [
                 "CFuzzDriver", "ModelIO", "CLIP", "Daemon", "LabelStream",
-                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fuzz/SegdFuzz",
             swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])],
