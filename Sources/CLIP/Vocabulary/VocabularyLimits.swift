@@ -17,3 +17,15 @@ public enum VocabularyLimits {
     /// At most this many bytes in a vocabulary file or an inline vocabulary (1 MiB).
     public static let maxTextBytes = 1 << 20
 }
+
+extension VocabularyLimits {
+    /// The error for the first class past `maxClasses`, at `location`.
+    static func tooManyClasses(at location: VocabularyLocation) -> VocabularyError {
+        VocabularyError(.tooManyClasses, at: location, "more than \(maxClasses) classes; a vocabulary may have at most \(maxClasses)")
+    }
+
+    /// The error for a class with `count` synonyms, more than `maxSynonymsPerClass`.
+    static func tooManySynonyms(_ count: Int, at location: VocabularyLocation) -> VocabularyError {
+        VocabularyError(.tooManySynonyms, at: location, "\(count) synonyms; a class may have at most \(maxSynonymsPerClass)")
+    }
+}

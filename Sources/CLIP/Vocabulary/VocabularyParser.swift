@@ -9,16 +9,16 @@ import Foundation
 ///
 /// Each synonym is trimmed of surrounding whitespace; the first is the display label.
 enum VocabularyParser {
-    /// The classes of `items`; blank and comment-only items are skipped. Stops with
-    /// `.tooManyClasses` at the first class past `VocabularyLimits.maxClasses`.
-    static func entries(_ items: [VocabularyItem]) throws -> [VocabularyEntry] {
+    /// The classes of the text `reader` splits; blank and comment-only items are skipped.
+    /// Stops at the first problem: with `.tooManyClasses` at the first class past
+    /// `VocabularyLimits.maxClasses`, before the rest of the text is read.
+    static func entries(_ reader: VocabularyItemReader) throws -> [VocabularyEntry] {
+        var reader = reader
         var entries: [VocabularyEntry] = []
-        for item in items {
+        while let item = try reader.next() {
             guard let entry = try entry(item.text, at: item.location) else { continue }
             guard entries.count < VocabularyLimits.maxClasses else {
-                throw VocabularyError(
-                    .tooManyClasses, at: item.location,
-                    "more than \(VocabularyLimits.maxClasses) classes; a vocabulary may have at most \(VocabularyLimits.maxClasses)")
+                throw VocabularyLimits.tooManyClasses(at: item.location)
             }
             entries.append(entry)
         }
@@ -28,21 +28,26 @@ enum VocabularyParser {
     /// The class written in one line or item, or nil if it is blank or only a comment.
     ///
     /// `#`, `,` and `:` are found as Unicode scalars, so a combining mark after one of them does
-    /// not hide it.
+    /// not hide it. A class with more synonyms than `VocabularyLimits.maxSynonymsPerClass` is
+    /// refused before its synonyms are split.
     static func entry(_ raw: Substring, at location: VocabularyLocation) throws -> VocabularyEntry? {
-        let text = String(Substring(raw.unicodeScalars.prefix { $0 != "#" })).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = VocabularyText.trimmed(raw.unicodeScalars.prefix { $0 != "#" })
         if text.isEmpty { return nil }
         let (isThing, prefix, body) = try splitPrefix(text, at: location)
         guard !body.isEmpty else {
             throw VocabularyError(.missingName, at: location, "class without a name after \"\(prefix ?? "")\"")
         }
-        let synonyms = body.unicodeScalars.split(separator: ",", omittingEmptySubsequences: false)
-            .map { String(Substring($0)).trimmingCharacters(in: .whitespacesAndNewlines) }
+        let count = body.reduce(1) { $1 == "," ? $0 + 1 : $0 }
+        guard count <= VocabularyLimits.maxSynonymsPerClass else {
+            throw VocabularyLimits.tooManySynonyms(count, at: location)
+        }
+        let synonyms = body.split(separator: ",", omittingEmptySubsequences: false)
+            .map { String(Substring(VocabularyText.trimmed($0))) }
         if let blank = synonyms.firstIndex(where: \.isEmpty) {
             let position = blank == 0 ? "at the start" : blank == synonyms.count - 1 ? "at the end" : "between two commas"
             throw VocabularyError(
                 .emptySynonym, at: location,
-                "empty synonym \(position) of \(VocabularyText.quoted(body)) (synonyms are separated by single commas)")
+                "empty synonym \(position) of \(VocabularyText.quoted(Substring(body))) (synonyms are separated by single commas)")
         }
         return VocabularyEntry(synonyms: synonyms, isThing: isThing, location: location)
     }
@@ -53,24 +58,25 @@ enum VocabularyParser {
     /// `stuff` is an error (a typo such as `things:` must not become a class name). A colon after
     /// anything else (`ratio 16:9`) is part of the name; so is any colon after a prefix.
     private static func splitPrefix(
-        _ text: String, at location: VocabularyLocation
-    ) throws -> (isThing: Bool, prefix: String?, body: String) {
-        let scalars = text.unicodeScalars
-        guard let colon = scalars.firstIndex(of: ":") else { return (true, nil, text) }
-        let head = String(Substring(scalars[..<colon])).trimmingCharacters(in: .whitespaces)
-        let body = String(Substring(scalars[scalars.index(after: colon)...])).trimmingCharacters(in: .whitespacesAndNewlines)
-        switch head.lowercased() {
-        case "thing": return (true, "\(head):", body)
-        case "stuff": return (false, "\(head):", body)
-        default:
-            if !head.isEmpty, head.allSatisfy(\.isLetter) {
-                throw VocabularyError(
-                    .unknownPrefix, at: location,
-                    "unknown prefix \"\(VocabularyText.clipped(head)):\" (a class may start with \"thing:\" or \"stuff:\"; "
-                        + "write \"thing: \(VocabularyText.clipped(text))\" if the colon belongs to the name)")
+        _ text: Substring.UnicodeScalarView, at location: VocabularyLocation
+    ) throws -> (isThing: Bool, prefix: String?, body: Substring.UnicodeScalarView) {
+        guard let colon = text.firstIndex(of: ":") else { return (true, nil, text) }
+        let head = Substring(VocabularyText.trimmed(text[..<colon]))
+        let body = VocabularyText.trimmed(text[text.index(after: colon)...])
+        if head.utf8.count == 5 {
+            switch head.lowercased() {
+            case "thing": return (true, "\(head):", body)
+            case "stuff": return (false, "\(head):", body)
+            default: break
             }
-            return (true, nil, text)
         }
+        if !head.isEmpty, head.allSatisfy(\.isLetter) {
+            throw VocabularyError(
+                .unknownPrefix, at: location,
+                "unknown prefix \"\(VocabularyText.clipped(head)):\" (a class may start with \"thing:\" or \"stuff:\"; "
+                    + "write \"thing: \(VocabularyText.clipped(Substring(text)))\" if the colon belongs to the name)")
+        }
+        return (true, nil, text)
     }
 }
 
@@ -84,9 +90,9 @@ extension Vocabulary {
     /// already defines it`.
     public static func parse(text: String, source: String) throws -> Vocabulary {
         try VocabularyText.checkSize(text.utf8.count, of: source)
-        let items = try VocabularyText.items(text, source: source, unit: .line, semicolons: false)
+        let reader = VocabularyItemReader(text, source: source, unit: .line, semicolons: false)
         return try Vocabulary(
-            validating: try VocabularyParser.entries(items),
+            validating: try VocabularyParser.entries(reader),
             emptyMessage: "\(source): no classes (the file has only blank lines and comments)")
     }
 
@@ -115,9 +121,9 @@ extension Vocabulary {
     public static func parseInline(_ text: String) throws -> Vocabulary {
         let source = "inline vocabulary"
         try VocabularyText.checkSize(text.utf8.count, of: "the \(source)")
-        let items = try VocabularyText.items(text, source: source, unit: .item, semicolons: true)
+        let reader = VocabularyItemReader(text, source: source, unit: .item, semicolons: true)
         return try Vocabulary(
-            validating: try VocabularyParser.entries(items),
+            validating: try VocabularyParser.entries(reader),
             emptyMessage: "\(source): no classes (expected e.g. \"person, child; forklift; stuff: puddle\")")
     }
 }

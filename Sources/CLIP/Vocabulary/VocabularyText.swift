@@ -1,11 +1,3 @@
-/// One line of a vocabulary file, or one `;`-separated item of an inline vocabulary.
-struct VocabularyItem {
-    /// The item's text, without its separator.
-    let text: Substring
-    /// Where it is: `vocab.txt:3` or `inline vocabulary, class 2`.
-    let location: VocabularyLocation
-}
-
 /// The character-level rules every vocabulary text follows, whatever it comes from: a size
 /// limit, UTF-8 only, no control characters; and the split into lines or items.
 ///
@@ -21,52 +13,7 @@ enum VocabularyText {
             "\(what) has \(byteCount) bytes; a vocabulary may have at most \(limit) bytes (1 MiB)")
     }
 
-    /// The lines (`semicolons == false`) or items (`true`) of `text`, numbered from 1.
-    ///
-    /// Lines end at `\n`, `\r\n` or `\r`; items also at `;`. A leading byte-order mark is skipped.
-    /// Every character is checked first: a control character other than tab (and the line breaks
-    /// themselves), a Unicode line or paragraph separator, or U+FFFD (what invalid UTF-8 becomes
-    /// when bytes are read as a string) is an error that gives the location and byte offset.
-    static func items(_ text: String, source: String, unit: VocabularyLocation.Unit, semicolons: Bool) throws -> [VocabularyItem] {
-        let scalars = text.unicodeScalars
-        var items: [VocabularyItem] = []
-        var start = scalars.startIndex
-        if scalars.first == "\u{FEFF}" { start = scalars.index(after: start) }
-        var offset = start == scalars.startIndex ? 0 : 3
-        var index = start
-        var afterCR = false
-        func location() -> VocabularyLocation {
-            VocabularyLocation(source: source, unit: unit, number: items.count + 1)
-        }
-        func close(at end: String.UnicodeScalarView.Index) {
-            items.append(VocabularyItem(text: Substring(scalars[start..<end]), location: location()))
-        }
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            let next = scalars.index(after: index)
-            defer { offset += UTF8.width(scalar) }
-            if scalar == "\n" && afterCR {
-                // The second half of `\r\n`: the line already ended at `\r`.
-                start = next
-                afterCR = false
-                index = next
-                continue
-            }
-            afterCR = scalar == "\r"
-            if scalar == "\n" || scalar == "\r" || (semicolons && scalar == ";") {
-                close(at: index)
-                start = next
-            } else if let problem = rejection(of: scalar) {
-                throw VocabularyError(
-                    problem.kind, at: location(), "\(problem.what) at byte offset \(offset); \(problem.advice)")
-            }
-            index = next
-        }
-        close(at: scalars.endIndex)
-        return items
-    }
-
-    /// Throws when `synonym` (given in code, not parsed) holds a character `items` rejects.
+    /// Throws when `synonym` (given in code, not parsed) holds a character `VocabularyItemReader` rejects.
     static func checkSynonym(_ synonym: String, number: Int, of count: Int, at location: VocabularyLocation) throws {
         var offset = 0
         for scalar in synonym.unicodeScalars {
@@ -79,8 +26,9 @@ enum VocabularyText {
         }
     }
 
-    /// Why `scalar` may not appear in a class, or nil if it may (`items` consumes line breaks first).
-    private static func rejection(of scalar: Unicode.Scalar) -> (kind: VocabularyError.Kind, what: String, advice: String)? {
+    /// Why `scalar` may not appear in a class, or nil if it may (`VocabularyItemReader` consumes
+    /// line breaks first).
+    static func rejection(of scalar: Unicode.Scalar) -> (kind: VocabularyError.Kind, what: String, advice: String)? {
         if scalar == "\u{FFFD}" {
             return (.invalidUTF8, "U+FFFD (the replacement character)",
                     "bytes that are not UTF-8 become U+FFFD when read as text, and a vocabulary must be UTF-8 text")
@@ -141,7 +89,21 @@ enum VocabularyText {
 
     /// `text`, cut to `limit` characters with an ellipsis, for messages (a line may be 1 MiB).
     static func clipped(_ text: some StringProtocol, limit: Int = 60) -> String {
-        text.count > limit ? text.prefix(limit) + "…" : String(text)
+        text.prefix(limit + 1).count > limit ? text.prefix(limit) + "…" : String(text)
+    }
+
+    /// `scalars` without leading and trailing white space (the Unicode White_Space property: the
+    /// same set as Foundation's `.whitespacesAndNewlines`, without a round trip through it).
+    static func trimmed(_ scalars: Substring.UnicodeScalarView) -> Substring.UnicodeScalarView {
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return scalars[scalars.endIndex...] }
+        return scalars[first...last]
+    }
+
+    /// True when `text` is empty or only white space.
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
     /// `clipped(text)` in double quotes.

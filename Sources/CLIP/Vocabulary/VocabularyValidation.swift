@@ -19,9 +19,7 @@ extension Vocabulary {
     init(validating entries: [VocabularyEntry], emptyMessage: String) throws {
         guard !entries.isEmpty else { throw VocabularyError(.empty, at: nil, emptyMessage) }
         if entries.count > VocabularyLimits.maxClasses {
-            throw VocabularyError(
-                .tooManyClasses, at: entries[VocabularyLimits.maxClasses].location,
-                "more than \(VocabularyLimits.maxClasses) classes; a vocabulary may have at most \(VocabularyLimits.maxClasses)")
+            throw VocabularyLimits.tooManyClasses(at: entries[VocabularyLimits.maxClasses].location)
         }
         var synonymTotal = 0
         var firstByKey: [String: VocabularyEntry] = [:]
@@ -31,7 +29,7 @@ extension Vocabulary {
             guard let name = entry.synonyms.first else {
                 throw VocabularyError(.missingName, at: entry.location, "class without a name")
             }
-            if let blank = entry.synonyms.firstIndex(where: { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+            if let blank = entry.synonyms.firstIndex(where: VocabularyText.isBlank) {
                 throw VocabularyError(
                     .emptySynonym, at: entry.location,
                     "synonym \(blank + 1) of \(entry.synonyms.count) is empty")
@@ -58,9 +56,7 @@ extension Vocabulary {
     private static func checkLimits(_ entry: VocabularyEntry, total: inout Int) throws {
         let count = entry.synonyms.count
         guard count <= VocabularyLimits.maxSynonymsPerClass else {
-            throw VocabularyError(
-                .tooManySynonyms, at: entry.location,
-                "\(count) synonyms; a class may have at most \(VocabularyLimits.maxSynonymsPerClass)")
+            throw VocabularyLimits.tooManySynonyms(count, at: entry.location)
         }
         total += count
         guard total <= VocabularyLimits.maxSynonyms else {
