@@ -135,8 +135,9 @@ public final class Segmenter: @unchecked Sendable {
         let geometry = SegmentationGeometry(paddedHeight: input.tensor.shape[1], paddedWidth: input.tensor.shape[2],
                                             resizedHeight: input.resizedSize.height, resizedWidth: input.resizedSize.width,
                                             outputHeight: input.originalSize.height, outputWidth: input.originalSize.width)
-        let result = PostProcessor.run(maskCls: ensemble.maskClsLog, maskLogits: decoded.maskLogits, geometry: geometry,
+        var result = PostProcessor.run(maskCls: ensemble.maskClsLog, maskLogits: decoded.maskLogits, geometry: geometry,
                                        isThing: vocabulary.classes.map(\.isThing), options: options ?? self.options, trace: trace)
+        result.queryEmbeddings = decoded.queryEmbeddings
         times.postProcess = clock.lap()
         return (result, times)
     }

@@ -14,6 +14,9 @@ public struct Segmentation: Sendable {
     public var panoptic: PanopticSegmentation?
     /// Instances (thing classes only when panoptic output is on), highest score first.
     public var instances: [Instance]?
+    /// `[Q, D]` the decoder's query embeddings (`MaskDecoderOutput.queryEmbeddings`); row
+    /// `Segment.query` / `Instance.query` describes that segment. Nil when not produced.
+    public var queryEmbeddings: Tensor?
 
     public init(height: Int, width: Int, classCount: Int, semantic: SemanticSegmentation? = nil,
                 panoptic: PanopticSegmentation? = nil, instances: [Instance]? = nil) {

@@ -126,7 +126,8 @@ public struct MaskDecoder: Sendable {
                     trace.record("\(prefix).pred_masks", maskLogits.reshaped([1, numQueries, fh, fw]))
                 }
                 if isLast {
-                    final = MaskDecoderOutput(classLogits: branch.logits, maskLogits: maskLogits.reshaped([numQueries, fh, fw]))
+                    final = MaskDecoderOutput(classLogits: branch.logits, maskLogits: maskLogits.reshaped([numQueries, fh, fw]),
+                                              queryEmbeddings: dec)
                 }
             }
             if !isLast {
