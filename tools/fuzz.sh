@@ -24,7 +24,7 @@ while (($#)); do
         --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
         --seconds=*) seconds="${1#--seconds=}"; shift ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac

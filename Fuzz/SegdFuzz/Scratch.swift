@@ -1,11 +1,13 @@
 import Foundation
 
-/// A per-process scratch folder (in /dev/shm when there is one), for targets whose API reads files.
+/// A per-process scratch folder (in /dev/shm when there is one), for targets whose API reads
+/// files; removed when the process exits (libFuzzer ends with `exit`).
 enum Scratch {
     static let directory: String = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         let path = (base as NSString).appendingPathComponent("segd-fuzz-\(getpid())")
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(atPath: Scratch.directory) }
         return path
     }()
 
