@@ -90,3 +90,22 @@ import Testing
         #expect(!message.contains("TOP-SECRET"), "\(message)")
     }
 }
+
+extension ControlVocabularyPolicyTests {
+    /// Files that break the vocabulary limits are described by kind, never quoted.
+    @Test func limitViolationsAreDescribedWithoutContent() throws {
+        let folders = try Folders()
+        let policy = ControlVocabularyPolicy(folder: folders.folder)
+        let cases: [(String, Data, String)] = [
+            ("utf8.txt", Data("thing: SECRET\u{0}\n".utf8), "control character"),
+            ("latin1.txt", Data([0x53, 0x45, 0x43, 0x52, 0x45, 0x54, 0xFF, 0x0A]), "not valid UTF-8"),
+            ("long.txt", Data(("thing: SECRET" + String(repeating: "x", count: 300) + "\n").utf8), "synonym is longer"),
+        ]
+        for (name, bytes, expected) in cases {
+            try bytes.write(to: URL(fileURLWithPath: folders.folder + "/" + name))
+            let message = try #require(refusal(policy, "@" + name))
+            #expect(message.contains(expected) && message.contains("line 1"), "\(name): \(message)")
+            #expect(!message.contains("SECRET"), "\(name): \(message)")
+        }
+    }
+}

@@ -112,8 +112,13 @@ public struct ControlVocabularyPolicy: Sendable, Equatable {
         case .duplicateName: return "two classes have the same name"
         case .unknownPrefix: return "a line starts with an unknown prefix"
         case .unknownBuiltin: return "it names an unknown built-in vocabulary"
-        case .unreadableFile: return "it cannot be read or is not UTF-8 text"
-        @unknown default: return "it is malformed"
+        case .unreadableFile: return "it cannot be read"
+        case .invalidUTF8: return "it is not valid UTF-8 text"
+        case .controlCharacter: return "it contains a control character"
+        case .tooLarge: return "it is larger than a vocabulary may be"
+        case .tooManyClasses: return "it has more classes than a vocabulary may have"
+        case .tooManySynonyms: return "it has more synonyms than a vocabulary may have"
+        case .synonymTooLong: return "a synonym is longer than a vocabulary allows"
         }
     }
 }
