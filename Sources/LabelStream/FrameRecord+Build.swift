@@ -44,7 +44,10 @@ extension FrameRecord {
     ///   `score` = the mean of the winning class score over the class's pixels.
     /// With none of them, `segments` is empty. `label`/`isthing` come from the vocabulary
     /// (a category outside it is labelled "class N"; panoptic segments keep their own `isThing`).
-    public init(segmentation: Segmentation, vocabulary: Vocabulary, metadata: FrameMetadata) {
+    ///
+    /// `trackAges` (track id → frames since the track started, from the pipeline's tracker)
+    /// fills each segment's `trackAge` (`track_age`).
+    public init(segmentation: Segmentation, vocabulary: Vocabulary, metadata: FrameMetadata, trackAges: [Int32: Int]? = nil) {
         self.init(stream: metadata.stream, frame: metadata.frame, pts: metadata.pts,
                   keyframe: metadata.keyframe, vocabVersion: metadata.vocabVersion,
                   width: segmentation.width, height: segmentation.height,
@@ -52,6 +55,9 @@ extension FrameRecord {
                   segments: FrameRecord.segments(of: segmentation, vocabulary: vocabulary),
                   discontinuity: metadata.discontinuity ? true : nil,
                   sourcePTS: metadata.discontinuity ? metadata.sourcePTS : nil)
+        if let trackAges {
+            for i in segments.indices { segments[i].trackAge = trackAges[Int32(clamping: segments[i].id)] }
+        }
     }
 
     /// The segment records of `segmentation` (see `init(segmentation:vocabulary:metadata:)`).

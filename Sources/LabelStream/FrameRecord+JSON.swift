@@ -1,8 +1,8 @@
 /// The label-stream line format, written by hand so that keys come out in design.md's order:
 /// `stream, frame, pts, keyframe, vocab_version, width, height, dropped_before, segments`, then
-/// the added keys `discontinuity` and `source_pts` when they are set (nil: absent), each
-/// segment `id, label, category, isthing, score, area, bbox, rle{size, counts}` (the
-/// `CodingKeys` order). The line is compact (no spaces) and has no trailing newline.
+/// the added keys `discontinuity`, `source_pts` and `type` when they are set (nil: absent), each
+/// segment `id, label, category, isthing, score, area, bbox, rle{size, counts}` and, when
+/// tracked, `track_age` (the `CodingKeys` order). The line is compact (no spaces) and has no trailing newline.
 ///
 /// Numbers: integers as is; `score` rounded to 4 decimals and `pts` to 6 decimals (microseconds),
 /// trailing zeros dropped (`0.91`, `1`, `49.36`); non-finite values are written as `0` (JSON has
@@ -34,6 +34,9 @@ extension FrameRecord {
         if let sourcePTS {
             out.key(CodingKeys.sourcePTS); out.decimal(sourcePTS, places: 6)
         }
+        if let type {
+            out.key(CodingKeys.type); out.string(type)
+        }
         out.close()
         return out.text
     }
@@ -61,6 +64,9 @@ extension SegmentRecord {
         out.key(RLERecord.CodingKeys.size); out.ints(rle.size)
         out.key(RLERecord.CodingKeys.counts); out.string(rle.counts)
         out.close()
+        if let trackAge {
+            out.key(CodingKeys.trackAge); out.int(trackAge)
+        }
         out.close()
     }
 }

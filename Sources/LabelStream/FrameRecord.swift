@@ -28,10 +28,13 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     /// (`pts − source_pts` is the offset applied from this record until the next discontinuity);
     /// nil otherwise.
     public var sourcePTS: Double?
+    /// `"frame"`: tells records from the object events (`TrackEvent`, `"event"`) that share the
+    /// socket. Always written by `jsonLine()`; nil when a line without it (an older segd's) was read.
+    public var type: String?
 
     public init(stream: String, frame: Int, pts: Double, keyframe: Bool, vocabVersion: Int,
                 width: Int, height: Int, droppedBefore: Int = 0, segments: [SegmentRecord],
-                discontinuity: Bool? = nil, sourcePTS: Double? = nil) {
+                discontinuity: Bool? = nil, sourcePTS: Double? = nil, type: String? = "frame") {
         self.stream = stream
         self.frame = frame
         self.pts = pts
@@ -43,10 +46,11 @@ public struct FrameRecord: Codable, Sendable, Equatable {
         self.segments = segments
         self.discontinuity = discontinuity
         self.sourcePTS = sourcePTS
+        self.type = type
     }
 
     /// The design's key order; `jsonLine()` writes them in this order. Keys added after the
-    /// design's (`discontinuity`, `source_pts`) come last and only when set.
+    /// design's (`discontinuity`, `source_pts`, `type`) come last and only when set.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case stream, frame, pts, keyframe
         case vocabVersion = "vocab_version"
@@ -55,6 +59,7 @@ public struct FrameRecord: Codable, Sendable, Equatable {
         case segments
         case discontinuity
         case sourcePTS = "source_pts"
+        case type
     }
 }
 
@@ -74,9 +79,12 @@ public struct SegmentRecord: Codable, Sendable, Equatable {
     /// `[x, y, width, height]` in source pixels, as `pycocotools.mask.toBbox`.
     public var bbox: [Int]
     public var rle: RLERecord
+    /// Frames since the segment's track started (`frame` − the track's first frame; 0 on its
+    /// first frame); nil (absent) when the stream is not tracked.
+    public var trackAge: Int?
 
     public init(id: Int, label: String, category: Int, isThing: Bool, score: Double,
-                area: Int, bbox: [Int], rle: RLERecord) {
+                area: Int, bbox: [Int], rle: RLERecord, trackAge: Int? = nil) {
         self.id = id
         self.label = label
         self.category = category
@@ -85,13 +93,16 @@ public struct SegmentRecord: Codable, Sendable, Equatable {
         self.area = area
         self.bbox = bbox
         self.rle = rle
+        self.trackAge = trackAge
     }
 
-    /// The design's key order; `jsonLine()` writes them in this order.
+    /// The design's key order; `jsonLine()` writes them in this order (`track_age`, added
+    /// later, last and only when set).
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case id, label, category
         case isThing = "isthing"
         case score, area, bbox, rle
+        case trackAge = "track_age"
     }
 }
 

@@ -11,14 +11,18 @@ public struct PipelineOptions: Sendable {
     /// Frames allowed between the model and the sinks (records being built concurrently, or
     /// waiting to be written in order); bounds memory.
     public var outputQueueCapacity: Int
+    /// Track ids and object events (`SegmentTracker`) for panoptic output; nil: per-frame ids
+    /// and no events.
+    public var tracking: TrackerOptions?
 
     public init(streamName: String, selection: FrameSelection = FrameSelection(), live: Bool? = nil,
-                inferenceQueueCapacity: Int = 2, outputQueueCapacity: Int = 4) {
+                inferenceQueueCapacity: Int = 2, outputQueueCapacity: Int = 4, tracking: TrackerOptions? = TrackerOptions()) {
         self.streamName = streamName
         self.selection = selection
         self.live = live
         self.inferenceQueueCapacity = inferenceQueueCapacity
         self.outputQueueCapacity = outputQueueCapacity
+        self.tracking = tracking
     }
 }
 

@@ -6,6 +6,8 @@ public enum PipelineStage: String, CaseIterable, Sendable {
     case decode
     /// The model, from RGB frame to `Segmentation` (preprocessing, network, mask post-processing).
     case inference
+    /// Track ids and object events (`SegmentTracker`), on the model's queue after each frame.
+    case tracking
     /// Records: COCO RLE of every segment.
     case encode
     /// Every sink's `write` (PNGs, JSON lines, overlay video, socket), in frame order.

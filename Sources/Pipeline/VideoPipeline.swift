@@ -46,6 +46,9 @@ public final class VideoPipeline: @unchecked Sendable {
     // Touched on `outputQueue` only.
     private var reorder = ReorderBuffer<FrameOutput>()
     private var sinkFailed = false
+    // Touched on `inferenceQueue` only (and after it finished).
+    private let tracker: SegmentTracker?
+    private var sceneCuts: SceneCutDetector
 
     public init(source: any FrameSource, segmenter: any FrameSegmenting, vocabulary: VocabularyState,
                 sinks: [any FrameSink], options: PipelineOptions) {
@@ -57,7 +60,14 @@ public final class VideoPipeline: @unchecked Sendable {
         let live = options.live ?? source.isLive
         handoff = FrameHandoff(policy: live ? .newestWins : .backpressure(capacity: options.inferenceQueueCapacity))
         outputSlots = DispatchSemaphore(value: max(options.outputQueueCapacity, 1))
+        tracker = options.tracking.map { SegmentTracker(options: $0, stream: options.streamName) }
+        sceneCuts = SceneCutDetector(threshold: options.tracking?.sceneCutThreshold ?? 0)
+        useMotion = !live && options.tracking?.useMotionVectors == true
     }
+
+    /// Whether the decoder's motion vectors are gathered for the tracker (files only: on a live
+    /// source, frames replaced in the hand-off would take their motion with them).
+    private let useMotion: Bool
 
     /// Runs the stream to its end (or until `stop()`), then finishes every sink. Blocks the
     /// calling thread; call once.
@@ -80,8 +90,15 @@ public final class VideoPipeline: @unchecked Sendable {
         }
         inFlight.wait()
 
+        // Every track still open ends with the stream (also after stop() and failures).
+        let ends = tracker?.finish() ?? []
         let finishErrors: [String] = outputQueue.sync {
             var errors: [String] = []
+            if !ends.isEmpty {
+                for sink in sinks {
+                    do { try sink.write(events: ends) } catch { errors.append(String(describing: error)) }
+                }
+            }
             for sink in sinks {
                 do { try sink.finish() } catch { errors.append(String(describing: error)) }
             }
@@ -137,6 +154,8 @@ public final class VideoPipeline: @unchecked Sendable {
         // Timestamp discontinuities so far, counted on every decoded frame: the next processed
         // frame reports one even when the frame that had it was not selected or was replaced.
         var timeline = 0
+        // The codec's motion since the previous selected frame.
+        var motion: MotionField?
         while !isStopping {
             let begin = ContinuousClock.now
             let decoded: DecodedFrame?
@@ -149,6 +168,14 @@ public final class VideoPipeline: @unchecked Sendable {
             guard let frame = decoded else { return }
             if frame.discontinuity { timeline += 1 }
             let selected = frame.image != nil
+            if useMotion, let vectors = frame.motionVectors, frame.width > 0, frame.height > 0 {
+                let field = MotionField(vectors: vectors, width: frame.width, height: frame.height)
+                if motion == nil || motion?.width != frame.width || motion?.height != frame.height {
+                    motion = field
+                } else {
+                    motion!.accumulate(field)
+                }
+            }
             statistics.record(.decode, seconds: seconds(since: begin))
             statistics.update {
                 $0.decoded += 1
@@ -156,7 +183,8 @@ public final class VideoPipeline: @unchecked Sendable {
                 $0.decodeErrors = source.decodeErrors
             }
             if selected {
-                guard let replaced = handoff.put(PendingFrame(frame: frame, timeline: timeline)) else { return }
+                guard let replaced = handoff.put(PendingFrame(frame: frame, timeline: timeline, motion: motion)) else { return }
+                motion = nil
                 let depth = handoff.depth
                 statistics.update {
                     $0.skippedBusy += replaced
@@ -180,8 +208,21 @@ public final class VideoPipeline: @unchecked Sendable {
             timeline = pending.timeline
             let (vocabulary, version) = self.vocabulary.current
             let begin = ContinuousClock.now
-            let segmentation = segmenter.segment(image, vocabulary: vocabulary)
+            var segmentation = segmenter.segment(image, vocabulary: vocabulary)
             statistics.record(.inference, seconds: seconds(since: begin))
+            var ages: [Int32: Int]?
+            var events: [TrackEvent] = []
+            if let tracker {
+                let begin = ContinuousClock.now
+                // A new shot, or a break in the source's timestamps (a reconnect, a splice).
+                let cut = sceneCuts.isCut(image) || discontinuity
+                let tracked = tracker.track(segmentation, frame: frame.index, pts: frame.pts, vocabulary: vocabulary,
+                                            sceneCut: cut, motion: pending.motion)
+                segmentation = tracked.segmentation
+                ages = tracked.ages
+                events = tracked.events
+                statistics.record(.tracking, seconds: seconds(since: begin))
+            }
             let depth = handoff.depth
             statistics.update {
                 $0.inferred += 1
@@ -195,11 +236,12 @@ public final class VideoPipeline: @unchecked Sendable {
             let number = sequence
             sequence += 1
             inFlight.enter()
+            let tracked = segmentation, trackAges = ages, frameEvents = events
             encodeQueue.async {
                 let begin = ContinuousClock.now
-                let record = FrameRecord(segmentation: segmentation, vocabulary: vocabulary, metadata: metadata)
+                let record = FrameRecord(segmentation: tracked, vocabulary: vocabulary, metadata: metadata, trackAges: trackAges)
                 self.statistics.record(.encode, seconds: seconds(since: begin))
-                let output = FrameOutput(record: record, segmentation: segmentation, image: image, vocabulary: vocabulary)
+                let output = FrameOutput(record: record, segmentation: tracked, image: image, vocabulary: vocabulary, events: frameEvents)
                 self.outputQueue.async { self.deliver(output, sequence: number) }
             }
         }
@@ -210,6 +252,8 @@ public final class VideoPipeline: @unchecked Sendable {
     private struct PendingFrame {
         var frame: DecodedFrame
         var timeline: Int
+        /// The codec's motion since the previous selected frame (files with vectors only).
+        var motion: MotionField?
     }
 
     /// Runs on `outputQueue`: writes every frame that is now in order to every sink.

@@ -182,7 +182,7 @@ enum DiskSinkProbe {
         let text = String(decoding: try #require(fm.contents(atPath: sink.labelsPath)), as: UTF8.self)
         #expect(!text.contains("old line"))
         #expect(text.split(separator: "\n").count == 3)
-        #expect(text.hasSuffix(#""segments":[]}"# + "\n"))
+        #expect(text.hasSuffix(#""segments":[],"type":"frame"}"# + "\n"))
     }
 
     /// Overlay frames of another size than the first are letterboxed into the first size.

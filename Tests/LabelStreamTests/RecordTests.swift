@@ -40,7 +40,7 @@ enum RecordFixtures {
             segments: [SegmentRecord(id: 17, label: "fork\"lift\\", category: 4, isThing: true, score: 0.912345,
                                      area: 5230, bbox: [412, 188, 96, 120],
                                      rle: RLERecord(size: [720, 1280], counts: "abc"))])
-        let expected = #"{"stream":"dock-cam","frame":1234,"pts":49.36,"keyframe":false,"vocab_version":3,"width":1280,"height":720,"dropped_before":2,"segments":[{"id":17,"label":"fork\"lift\\","category":4,"isthing":true,"score":0.9123,"area":5230,"bbox":[412,188,96,120],"rle":{"size":[720,1280],"counts":"abc"}}]}"#
+        let expected = #"{"stream":"dock-cam","frame":1234,"pts":49.36,"keyframe":false,"vocab_version":3,"width":1280,"height":720,"dropped_before":2,"segments":[{"id":17,"label":"fork\"lift\\","category":4,"isthing":true,"score":0.9123,"area":5230,"bbox":[412,188,96,120],"rle":{"size":[720,1280],"counts":"abc"}}],"type":"frame"}"#
         #expect(record.jsonLine() == expected)
     }
 
@@ -63,7 +63,8 @@ enum RecordFixtures {
 
         // Values, read back with JSONSerialization.
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-        #expect(Set(object.keys) == Set(topKeys))
+        #expect(Set(object.keys) == Set(topKeys + ["type"]))
+        #expect(object["type"] as? String == "frame")
         #expect(object["stream"] as? String == "dock-cam")
         #expect(object["frame"] as? Int == 1234)
         #expect(object["pts"] as? Double == 49.36)

@@ -43,7 +43,7 @@ import Testing
         #expect(records.map { $0.discontinuity ?? false } == (0..<12).map { $0 == 5 })
         #expect(records[5].sourcePTS == 0)
         #expect(records.filter { $0.sourcePTS != nil }.count == 1)
-        #expect(records[5].jsonLine().hasSuffix(#"]"# + #","discontinuity":true,"source_pts":0}"#))
+        #expect(records[5].jsonLine().hasSuffix(#"]"# + #","discontinuity":true,"source_pts":0,"type":"frame"}"#))
         #expect(!records[4].jsonLine().contains("discontinuity"))
     }
 

@@ -30,6 +30,9 @@ public struct DiskSinkOptions: Sendable {
 
 /// Writes the label stream and the dense outputs of each frame into a directory:
 ///
+/// - `events.jsonl`: the object events (`TrackEvent.jsonLine()`), each frame's after its line
+///   in `labels.jsonl`, the stream's last `end`s at `finish` (empty when the stream is not
+///   tracked); written like `labels.jsonl`.
 /// - `labels.jsonl`: one `FrameRecord.jsonLine()` per frame, in call order. The file is
 ///   created afresh (truncated) by `init`, opened with `O_APPEND`, and each line is written
 ///   with a single `write(2)` (continued only after a short write or EINTR). A process that
@@ -69,6 +72,8 @@ public final class DiskSink: FrameSink {
     public let options: DiskSinkOptions
     /// `directory/labels.jsonl`.
     public var labelsPath: String { directory + "/labels.jsonl" }
+    /// `directory/events.jsonl`.
+    public var eventsPath: String { directory + "/events.jsonl" }
     /// `directory/panoptic`.
     public var panopticDirectory: String { directory + "/panoptic" }
     /// `directory/semantic`.
@@ -82,6 +87,7 @@ public final class DiskSink: FrameSink {
     public private(set) var notes: [String] = []
 
     private let labels: LineFile
+    private let events: LineFile
     private var encoder: VideoEncoder?
     private var lastSync = ContinuousClock.now
     private var finished = false
@@ -100,6 +106,7 @@ public final class DiskSink: FrameSink {
         if options.panoptic { try DiskSinkFiles.makeDirectory(self.directory + "/panoptic") }
         if options.semantic { try DiskSinkFiles.makeDirectory(self.directory + "/semantic") }
         labels = try LineFile(path: self.directory + "/labels.jsonl")
+        events = try LineFile(path: self.directory + "/events.jsonl")
     }
 
     deinit {
@@ -126,6 +133,7 @@ public final class DiskSink: FrameSink {
             throw DiskSinkFiles.withAdvice(error)
         }
         framesWritten += 1
+        try write(events: output.events)
         if options.overlay {
             do { try writeOverlay(output) } catch {
                 failed = true
@@ -141,7 +149,20 @@ public final class DiskSink: FrameSink {
         }
     }
 
-    /// Finishes the overlay video and syncs and closes `labels.jsonl`. Idempotent; closes
+    /// Appends object events to `events.jsonl` (one `TrackEvent.jsonLine()` each, all of them
+    /// in one `write(2)`), after the line of the frame they belong to.
+    public func write(events list: [TrackEvent]) throws {
+        guard !list.isEmpty else { return }
+        guard !finished else { throw MediaError.writeFailed(path: directory, reason: "the sink is finished; nothing more can be written") }
+        do {
+            try events.append(list.map { $0.jsonLine() + "\n" }.joined())
+        } catch {
+            failed = true
+            throw DiskSinkFiles.withAdvice(error)
+        }
+    }
+
+    /// Finishes the overlay video and syncs and closes `labels.jsonl` and `events.jsonl`. Idempotent; closes
     /// everything even when a step fails, then throws the first failure — unless a `write`
     /// failed before, which was reported then: a failure of the same cause here only shows in
     /// `notes`. An overlay that cannot be completed is cut back to its last complete fragment.
@@ -157,6 +178,7 @@ public final class DiskSink: FrameSink {
         }
         encoder = nil
         do { try labels.close() } catch { if !failed { failure = failure ?? error } }
+        do { try events.close() } catch { if !failed { failure = failure ?? error } }
         syncDirectory(directory)
         if let failure { throw failure }
     }

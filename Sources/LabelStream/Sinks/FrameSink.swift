@@ -13,12 +13,16 @@ public struct FrameOutput: Sendable {
     public var image: RGBImage
     /// The vocabulary `record`'s labels come from.
     public var vocabulary: Vocabulary
+    /// The object events decided on this frame (written after its record).
+    public var events: [TrackEvent]
 
-    public init(record: FrameRecord, segmentation: Segmentation, image: RGBImage, vocabulary: Vocabulary) {
+    public init(record: FrameRecord, segmentation: Segmentation, image: RGBImage, vocabulary: Vocabulary,
+                events: [TrackEvent] = []) {
         self.record = record
         self.segmentation = segmentation
         self.image = image
         self.vocabulary = vocabulary
+        self.events = events
     }
 }
 
@@ -27,8 +31,16 @@ public struct FrameOutput: Sendable {
 /// which nothing more is written. `finish` must leave every output complete and flushed:
 /// whatever was passed to `write` is not lost.
 public protocol FrameSink: AnyObject {
-    /// Consumes one frame. A thrown error stops the pipeline (after `finish` of every sink).
+    /// Consumes one frame (its record, then its `events`). A thrown error stops the pipeline
+    /// (after `finish` of every sink).
     func write(_ output: FrameOutput) throws
+    /// Consumes events that belong to no frame: the `end`s of every track when the stream
+    /// ends or is stopped, just before `finish`. The default ignores them.
+    func write(events: [TrackEvent]) throws
     /// Flushes and closes every output.
     func finish() throws
+}
+
+extension FrameSink {
+    public func write(events: [TrackEvent]) throws {}
 }

@@ -106,13 +106,36 @@ public final class LabelSocketClient {
     /// - Throws: what `nextLine()` throws, and `.invalidRecord` for a line that does not
     ///   decode as a `FrameRecord`.
     public func nextRecord() throws -> FrameRecord? {
+        while let message = try nextMessage() {
+            if case .frame(let record) = message { return record }
+        }
+        return nil
+    }
+
+    /// A line of the label stream: a frame record or an object event.
+    public enum Message: Sendable, Equatable {
+        case frame(FrameRecord)
+        case event(TrackEvent)
+    }
+
+    /// The next record or event, or nil at end of stream. A line whose `"type"` is `"event"` is
+    /// an event; any other line (also one without `type`, from an older segd) a record.
+    ///
+    /// - Throws: what `nextLine()` throws, and `.invalidRecord` for a line that decodes as neither.
+    public func nextMessage() throws -> Message? {
         guard let line = try nextLine() else { return nil }
         do {
-            return try decoder.decode(FrameRecord.self, from: Data(line.utf8))
+            let data = Data(line.utf8)
+            if line.contains("\"type\":\"event\""), let kind = try? decoder.decode(Kind.self, from: data), kind.type == "event" {
+                return .event(try decoder.decode(TrackEvent.self, from: data))
+            }
+            return .frame(try decoder.decode(FrameRecord.self, from: data))
         } catch {
             throw LabelSocketError.invalidRecord(path: path, reason: String(describing: error))
         }
     }
+
+    private struct Kind: Decodable { var type: String? }
 
     /// Drops returned bytes once they are most of the buffer.
     private func compact() {

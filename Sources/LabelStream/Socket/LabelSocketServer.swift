@@ -124,6 +124,15 @@ public final class LabelSocketServer: @unchecked Sendable {
         for subscriber in subscribers { subscriber.enqueue(published) }
     }
 
+    /// Sends an object event to every connected subscriber, after the records published before
+    /// it. A subscriber that drops it (too slow) learns of the gap from the next record's
+    /// `dropped_before`, which counts lines of both kinds. Returns at once.
+    public func publish(_ event: TrackEvent) {
+        guard let subscribers = registry.beginPublish(), !subscribers.isEmpty else { return }
+        let published = PublishedRecord(event)
+        for subscriber in subscribers { subscriber.enqueue(published) }
+    }
+
     /// Subscribers connected now (one that closed is counted until the next record is
     /// written to it).
     public var subscriberCount: Int { registry.subscriberCount }
@@ -132,7 +141,7 @@ public final class LabelSocketServer: @unchecked Sendable {
     /// (including those that have disconnected).
     public var totalDropped: Int { registry.droppedCount }
 
-    /// Records published since the start (before `close()`).
+    /// Lines (records and events) published since the start (before `close()`).
     public var publishedCount: Int { registry.publishedCount }
 
     /// Stops accepting, gives connected subscribers up to `drainTimeout` seconds to receive

@@ -22,9 +22,15 @@ public final class LabelSocketSink: FrameSink {
         self.init(server: try LabelSocketServer(path: path, backlogRecords: backlogRecords, mode: mode))
     }
 
-    /// Publishes `output.record`; never blocks on subscribers.
+    /// Publishes `output.record`, then its events; never blocks on subscribers.
     public func write(_ output: FrameOutput) throws {
         server.publish(output.record)
+        for event in output.events { server.publish(event) }
+    }
+
+    /// Publishes events that belong to no frame (the last `end`s).
+    public func write(events: [TrackEvent]) throws {
+        for event in events { server.publish(event) }
     }
 
     /// Closes the server (when owned), delivering pending records for up to `drainTimeout`.

@@ -1,10 +1,12 @@
 import Foundation
 import NIOCore
 
-/// One published record: the record and its line (`jsonLine()` + "\n"), encoded once and
-/// shared by every subscriber that receives it without a gap.
+/// One published record or event: its line (`jsonLine()` + "\n"), encoded once and shared by
+/// every subscriber that receives it without a gap.
 struct PublishedRecord: Sendable {
-    let record: FrameRecord
+    /// Nil for an event (`TrackEvent`): events carry no `dropped_before`, so a gap before one
+    /// is reported on the next frame record.
+    let record: FrameRecord?
     let line: ByteBuffer
 
     init(_ record: FrameRecord) {
@@ -12,9 +14,14 @@ struct PublishedRecord: Sendable {
         self.line = ByteBuffer(string: record.jsonLine() + "\n")
     }
 
-    /// The line for a reader that missed `missed` records just before this one.
+    init(_ event: TrackEvent) {
+        self.record = nil
+        self.line = ByteBuffer(string: event.jsonLine() + "\n")
+    }
+
+    /// The line for a reader that missed `missed` lines just before this one.
     func line(missed: Int) -> ByteBuffer {
-        if missed == 0 { return line }
+        guard missed > 0, let record else { return line }
         var copy = record
         copy.droppedBefore += missed
         return ByteBuffer(string: copy.jsonLine() + "\n")
@@ -173,6 +180,8 @@ final class SubscriberHandler: ChannelInboundHandler, @unchecked Sendable {
     private func takeFirst() -> (PublishedRecord, Int)? {
         lock.withLock {
             guard let first = backlog.popFirst() else { return nil }
+            // A gap before an event is told by the next frame record.
+            guard first.record != nil else { return (first, 0) }
             let m = missed
             missed = 0
             return (first, m)
