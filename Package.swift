@@ -169,7 +169,7 @@ let package = Package(
     ]
 )
 
-// Fuzzing (Fuzz/, tools/fuzz.sh). With SEGD_FUZZ=1 the package also has `segd-fuzz`, one libFuzzer
+// Fuzzing (Tests/Fuzz/, tools/fuzz.sh). With SEGD_FUZZ=1 the package also has `segd-fuzz`, one libFuzzer
 // executable whose first argument picks the target, and the fuzzed modules are built with -O,
 // libFuzzer coverage and AddressSanitizer. Normal builds never see it, so they are neither slower
 // nor different; tools/fuzz.sh builds it in its own scratch folder (.build-fuzz).
@@ -180,13 +180,13 @@ if Context.environment["SEGD_FUZZ"] == "1" {
     }
     package.products.append(.executable(name: "segd-fuzz", targets: ["SegdFuzz"]))
     package.targets += [
-        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .target(name: "CFuzzDriver", path: "Tests/Fuzz/CFuzzDriver"),
         .executableTarget(
             name: "SegdFuzz",
             dependencies: [
                 "CFuzzDriver", "ModelIO", "CLIP", "Daemon", "LabelStream",
             ],
-            path: "Fuzz/SegdFuzz",
+            path: "Tests/Fuzz/SegdFuzz",
             swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])],
             linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
         ),

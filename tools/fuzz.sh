@@ -5,7 +5,7 @@
 #
 # TARGET is one of: safetensors model-json vocabulary config control label-client (default: all).
 # Each runs for N seconds (default 60) on a working corpus in .build-fuzz/corpus/TARGET, seeded
-# from the committed Fuzz/corpus/TARGET, which is only read. A table gives executions, coverage
+# from the committed Tests/Fuzz/corpus/TARGET, which is only read. A table gives executions, coverage
 # and corpus size per target. An input that crashes, trips AddressSanitizer, leaks, hangs for
 # 10 s or allocates more than 2 GiB is saved under .build-fuzz/artifacts/ and makes the exit
 # status 1; the table says how to replay it.
@@ -51,7 +51,7 @@ fi
 [[ -x "$binary" ]] || { echo "fuzz.sh: $binary is missing; run without --no-build" >&2; exit 1; }
 
 mkdir -p "$scratch/logs" "$scratch/artifacts"
-export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$PWD/Tests/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 failed=0
 rows=()
 for t in "${targets[@]}"; do
@@ -59,7 +59,7 @@ for t in "${targets[@]}"; do
     log="$scratch/logs/$t.log"
     mkdir -p "$work"
     set +e
-    "$binary" "$t" "$work" "Fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    "$binary" "$t" "$work" "Tests/Fuzz/corpus/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$scratch/artifacts/$t-" -print_final_stats=1 >"$log" 2>&1
     status=$?
     set -e
