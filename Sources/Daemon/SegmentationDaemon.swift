@@ -196,8 +196,12 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         config.reconnect = new.reconnect
         config.shutdownTimeout = new.shutdownTimeout
         config.vocabularyDirectory = new.vocabularyDirectory
-        let failed = Set(failures.keys)
+        config.memoryLimitMegabytes = new.memoryLimitMegabytes
+        let notStarted = Set(failures.keys)
+        let running = runners
         lock.unlock()
+        // Streams that ended by an error of their own start again, like those that never started.
+        let ended = Set(running.filter { $0.value.status.state == .failed }.map(\.key))
         var changes: [String] = []
         if new.model != old.model || new.threads != old.threads || new.controlSocket != old.controlSocket
             || new.metricsListen != old.metricsListen || new.outputRoot != old.outputRoot || new.socketDirectory != old.socketDirectory
@@ -212,8 +216,9 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         }
         var unchanged: [String] = []
         for stream in new.streams {
-            if failed.contains(stream.name) {
-                // Not running: start it as new (startStream keeps its place in the order).
+            if ended.contains(stream.name) { stopStream(stream.name, keepingPlace: true) }
+            if notStarted.contains(stream.name) || ended.contains(stream.name) {
+                // Not running: start it as new.
                 changes.append(startOrRecordFailure(stream) ? "started \(stream.name)" : "\(stream.name) failed again")
                 continue
             }
@@ -230,7 +235,7 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
                 replaceConfig(of: stream.name, with: stream)
                 changes.append("\(stream.name): vocabulary version \(version)")
             } else {
-                stopStream(stream.name)
+                stopStream(stream.name, keepingPlace: true)
                 changes.append(startOrRecordFailure(stream) ? "restarted \(stream.name)" : "\(stream.name) failed to restart")
             }
         }
@@ -294,11 +299,12 @@ public final class SegmentationDaemon: Service, DaemonControl, @unchecked Sendab
         logger.info("stream \(name): \(stream.redactedURL)")
     }
 
-    private func stopStream(_ name: String) {
+    /// Stops stream `name`; `keepingPlace` keeps its position in `segd ctl list` for a restart.
+    private func stopStream(_ name: String, keepingPlace: Bool = false) {
         lock.lock()
         let runner = runners.removeValue(forKey: name)
         failures[name] = nil
-        order.removeAll { $0 == name }
+        if !keepingPlace { order.removeAll { $0 == name } }
         let timeout = config.shutdownTimeout
         lock.unlock()
         if let runner, !runner.stop(timeout: timeout) {
