@@ -15,12 +15,18 @@ public enum Overlay {
         /// Instances below this score are not drawn (only used when the segmentation has no
         /// panoptic or semantic output).
         public var minInstanceScore: Float
+        /// Things are coloured by their segment id (a track id, stable across frames) instead of
+        /// their class, and each shows its id at the top left of its box. Stuff keeps its class
+        /// colour; the legend still lists classes.
+        public var tracks: Bool
 
-        public init(alpha: Double = 0.5, outlines: Bool = true, legend: Bool = true, minInstanceScore: Float = 0.5) {
+        public init(alpha: Double = 0.5, outlines: Bool = true, legend: Bool = true, minInstanceScore: Float = 0.5,
+                    tracks: Bool = false) {
             self.alpha = alpha
             self.outlines = outlines
             self.legend = legend
             self.minInstanceScore = minInstanceScore
+            self.tracks = tracks
         }
     }
 
@@ -49,6 +55,10 @@ public enum Overlay {
         let a = Int((max(0, min(1, options.alpha)) * 256).rounded())
         var area: [Int32: Int] = [:]
         var colors: [Int32: (r: UInt8, g: UInt8, b: UInt8)] = [:]
+        // With `tracks`: colours of thing regions by region id, and their boxes (image pixels).
+        let isThing = vocabulary.classes.map(\.isThing)
+        var trackColors: [Int32: (r: UInt8, g: UInt8, b: UInt8)] = [:]
+        var boxes: [Int32: (x0: Int, y0: Int, x1: Int, y1: Int)] = [:]
         regions.region.withUnsafeBufferPointer { region in
             regions.category.withUnsafeBufferPointer { category in
                 out.pixels.withUnsafeMutableBufferPointer { px in
@@ -58,7 +68,7 @@ public enum Overlay {
                             let c = category[s]
                             guard c >= 0 else { continue }
                             area[c, default: 0] += 1
-                            let color: (r: UInt8, g: UInt8, b: UInt8)
+                            var color: (r: UInt8, g: UInt8, b: UInt8)
                             if let known = colors[c] {
                                 color = known
                             } else {
@@ -66,6 +76,19 @@ public enum Overlay {
                                 colors[c] = color
                             }
                             let r = region[s]
+                            if options.tracks, Int(c) < isThing.count, isThing[Int(c)] {
+                                if let known = trackColors[r] {
+                                    color = known
+                                } else {
+                                    color = OverlayPalette.color(forClass: Int(r))
+                                    trackColors[r] = color
+                                }
+                                if let b = boxes[r] {
+                                    boxes[r] = (min(b.x0, x), min(b.y0, y), max(b.x1, x), max(b.y1, y))
+                                } else {
+                                    boxes[r] = (x, y, x, y)
+                                }
+                            }
                             var edge = false
                             if options.outlines {
                                 edge = (x > 0 && region[source(x - 1, y)] != r)
@@ -85,6 +108,18 @@ public enum Overlay {
                     }
                 }
             }
+        }
+        if options.tracks {
+            // Each thing's id in a small dark box at the top left of its box.
+            let s = OverlayLegend.scale(width: W, height: H)
+            var canvas = Canvas(image: out)
+            for (id, b) in boxes.sorted(by: { $0.key < $1.key }) {
+                let text = Array(String(id))
+                let w = (text.count * BitmapFont.advance + 1) * s, h = (BitmapFont.glyphHeight + 2) * s
+                canvas.darken(x: b.x0, y: b.y0, width: w, height: h, keep: 80)
+                canvas.text(text, x: b.x0 + s, y: b.y0 + s, scale: s, color: trackColors[id] ?? (255, 255, 255))
+            }
+            out = canvas.image
         }
         if options.legend {
             let present = area.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }

@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure speed (numbers, not pass/fail).",
         subcommands: [BenchKernelsCommand.self, BenchBackboneCommand.self, BenchSegmentCommand.self, BenchPipelineCommand.self,
-                      BenchTextCommand.self]
+                      BenchTextCommand.self, BenchTrackCommand.self]
     )
 }
 

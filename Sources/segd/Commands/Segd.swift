@@ -10,7 +10,7 @@ struct Segd: AsyncParsableCommand {
             abstract: "Open-vocabulary video segmentation daemon (FC-CLIP on the CPU).",
             version: VersionInfo.description,
             subcommands: [ModelCommand.self, SegmentCommand.self, TailCommand.self, ServeCommand.self, CtlCommand.self,
-                          ConfigCommand.self, VocabCommand.self, TokenizeCommand.self, BenchCommand.self]
+                          ConfigCommand.self, VocabCommand.self, TokenizeCommand.self, BenchCommand.self, EvalCommand.self]
         )
     }
 }

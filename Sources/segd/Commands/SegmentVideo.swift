@@ -15,6 +15,8 @@ struct SegmentVideo {
     var disk: DiskSinkOptions
     var socketPath: String?
     var sourceOptions: VideoSourceOptions
+    /// Track ids and events (nil: per-frame ids).
+    var tracking: TrackerOptions?
 
     /// Runs to the end of the stream or until SIGINT/SIGTERM; returns the exit status:
     /// 0 when the stream ended (decode errors are reported, not fatal), 1 when the source or a
@@ -35,7 +37,8 @@ struct SegmentVideo {
             log("serving records on \(socketPath) (segd tail \(socketPath))")
         }
         let pipeline = VideoPipeline(source: source, segmenter: segmenter, vocabulary: VocabularyState(vocabulary),
-                                     sinks: sinks, options: PipelineOptions(streamName: streamName, selection: selection))
+                                     sinks: sinks, options: PipelineOptions(streamName: streamName, selection: selection,
+                                                                             tracking: tracking))
         let trap = SignalTrap { signal in
             FileHandle.standardError.write(Data("\nsegd: \(signal == SIGINT ? "interrupted" : "terminated"); writing the frames in flight…\n".utf8))
             pipeline.stop()

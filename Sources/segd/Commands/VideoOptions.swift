@@ -31,6 +31,24 @@ struct VideoOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds without data from a network input before it counts as failed.", valueName: "s"))
     var readTimeout: Double = 10
 
+    @Flag(help: "Per-frame segment ids, no events.jsonl (default: track ids that persist across frames).")
+    var noTracking = false
+
+    @Option(help: ArgumentHelp("Minimum score for a tracked object to make events: S for every class, or LABEL=S (repeatable).", valueName: "s"))
+    var trackMinScore: [String] = []
+
+    @Option(help: ArgumentHelp("Minimum area in pixels for a tracked object to make events: N, or LABEL=N (repeatable).", valueName: "n"))
+    var trackMinArea: [String] = []
+
+    @Option(help: ArgumentHelp("A lost object keeps its id for this many processed frames…", valueName: "n"))
+    var trackGraceFrames: Int = TrackerOptions().graceFrames
+
+    @Option(help: ArgumentHelp("…and this many seconds (the longer of the two).", valueName: "s"))
+    var trackGraceSeconds: Double = TrackerOptions().graceSeconds
+
+    @Option(help: ArgumentHelp("Frames in a row before a new object is reported (events).", valueName: "n"))
+    var trackConfirm: Int = TrackerOptions().confirmHits
+
     func validate() throws {
         if every != nil && fps != nil { throw ValidationError("give --every or --fps, not both") }
         if let every, every < 1 { throw ValidationError("--every must be at least 1") }
@@ -39,6 +57,22 @@ struct VideoOptions: ParsableArguments {
             throw ValidationError("--frames must be A:B with 0 ≤ A < B, or A: (e.g. --frames 100:200)")
         }
         if !(readTimeout > 0) { throw ValidationError("--read-timeout must be positive") }
+        if trackGraceFrames < 0 { throw ValidationError("--track-grace-frames must be 0 or more") }
+        if !(trackGraceSeconds >= 0 && trackGraceSeconds.isFinite) { throw ValidationError("--track-grace-seconds must be 0 or more seconds") }
+        if trackConfirm < 1 { throw ValidationError("--track-confirm must be at least 1") }
+        _ = try tracking()
+    }
+
+    /// The tracker settings the flags give; nil with --no-tracking.
+    func tracking() throws -> TrackerOptions? {
+        guard !noTracking else { return nil }
+        var options = TrackerOptions()
+        options.graceFrames = trackGraceFrames
+        options.graceSeconds = trackGraceSeconds
+        options.confirmHits = trackConfirm
+        do { try options.filter.parseScores(trackMinScore) } catch { throw ValidationError("--track-min-score: \(error.message)") }
+        do { try options.filter.parseAreas(trackMinArea) } catch { throw ValidationError("--track-min-area: \(error.message)") }
+        return options
     }
 
     /// The video-only flags the user gave (to refuse them for still images).
@@ -51,6 +85,9 @@ struct VideoOptions: ParsableArguments {
         if overlay { given.append("--overlay") }
         if semantic { given.append("--semantic") }
         if stream != nil { given.append("--stream") }
+        if noTracking { given.append("--no-tracking") }
+        if !trackMinScore.isEmpty { given.append("--track-min-score") }
+        if !trackMinArea.isEmpty { given.append("--track-min-area") }
         return given
     }
 
@@ -80,8 +117,13 @@ struct VideoOptions: ParsableArguments {
         segmenter.options = segmentationTask.options(segmenter.options, semanticMaps: disk.semantic)
         var sourceOptions = VideoSourceOptions()
         sourceOptions.readTimeout = readTimeout
+        let tracking = try self.tracking()
+        // The tracker moves the previous masks along the codec's motion vectors.
+        sourceOptions.exportMotionVectors = tracking != nil && segmentationTask == .panoptic
+        disk.overlayStyle.tracks = tracking != nil
         let run = SegmentVideo(input: input, out: out, streamName: stream ?? Self.defaultStreamName(input),
-                               selection: selection, disk: disk, socketPath: socket, sourceOptions: sourceOptions)
+                               selection: selection, disk: disk, socketPath: socket, sourceOptions: sourceOptions,
+                               tracking: tracking)
         return try run.run(segmenter: segmenter, vocabulary: vocabulary)
     }
 
