@@ -86,21 +86,43 @@ struct SegmentMeasurement {
             }
         }
         boxes = (0..<n).map { k in maxX[k] < 0 ? [0, 0, 0, 0] : [minX[k], minY[k], maxX[k] - minX[k] + 1, maxY[k] - minY[k] + 1] }
-        // Bucket the grid cells by segment.
+        // Bucket the grid cells by segment (row by row: no divisions).
         var counts = [Int](repeating: 0, count: n)
         var sumX = [Int](repeating: 0, count: n), sumY = [Int](repeating: 0, count: n)
-        for (i, k) in grid.enumerated() where k >= 0 {
-            counts[Int(k)] += 1
-            sumX[Int(k)] += i % gw
-            sumY[Int(k)] += i / gw
+        let gh = gridHeight
+        grid.withUnsafeBufferPointer { g in
+            for gy in 0..<gh {
+                let row = g.baseAddress! + gy * gw
+                for gx in 0..<gw {
+                    let k = Int(row[gx])
+                    if k >= 0 {
+                        counts[k] += 1
+                        sumX[k] += gx
+                        sumY[k] += gy
+                    }
+                }
+            }
         }
-        var points = counts.map { c -> [UInt32] in
-            var a: [UInt32] = []
-            a.reserveCapacity(c)
-            return a
-        }
-        for (i, k) in grid.enumerated() where k >= 0 {
-            points[Int(k)].append(UInt32(i % gw) | UInt32(i / gw) << 16)
+        var points = counts.map { [UInt32](repeating: 0, count: $0) }
+        var filled = [Int](repeating: 0, count: n)
+        grid.withUnsafeBufferPointer { g in
+            for gy in 0..<gh {
+                let row = g.baseAddress! + gy * gw
+                var gx = 0
+                while gx < gw {
+                    let k = Int(row[gx])
+                    guard k >= 0 else { gx += 1; continue }
+                    // A run of one segment on this grid row, written in one go.
+                    var end = gx + 1
+                    while end < gw && row[end] == row[gx] { end += 1 }
+                    let start = filled[k]
+                    points[k].withUnsafeMutableBufferPointer { p in
+                        for x in gx..<end { p[start + x - gx] = UInt32(x) | UInt32(gy) << 16 }
+                    }
+                    filled[k] = start + end - gx
+                    gx = end
+                }
+            }
         }
         self.grid = grid
         self.points = points
