@@ -58,10 +58,21 @@ final class DaemonHarness {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// `segd ctl list --json`, decoded; nil while the control socket is not up.
-    func statuses() -> [String: Status]? {
-        guard let r = try? SegdProcess.run(["ctl", "--socket", root + "/run/control.sock", "list", "--json"]), r.status == 0,
-              let list = try? JSONDecoder().decode([Status].self, from: Data(r.stdout.utf8)) else { return nil }
-        return Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) })
+    func statuses() -> [String: Status]? { listed().statuses }
+
+    /// `segd ctl list --json`, decoded, or why not (for failure messages).
+    private func listed() -> (statuses: [String: Status]?, problem: String) {
+        let r: SegdProcess.Result
+        do {
+            r = try SegdProcess.run(["ctl", "--socket", root + "/run/control.sock", "list", "--json"])
+        } catch {
+            return (nil, "segd ctl list: \(error)")
+        }
+        guard r.status == 0 else { return (nil, "segd ctl list: exit status \(r.status): \(r.stderr)") }
+        guard let list = try? JSONDecoder().decode([Status].self, from: Data(r.stdout.utf8)) else {
+            return (nil, "segd ctl list printed no stream list: \(r.stdout)")
+        }
+        return (Dictionary(uniqueKeysWithValues: list.map { ($0.name, $0) }), "")
     }
 
     /// The records of a stream's current disk segment.
@@ -70,13 +81,56 @@ final class DaemonHarness {
         return text.split(separator: "\n").compactMap { try? JSONDecoder().decode(FrameRecord.self, from: Data($0.utf8)) }
     }
 
-    /// Waits until `condition` holds, failing with the daemon's log after `timeout` seconds.
-    func waitUntil(_ what: String, timeout: Double = 90, _ condition: () -> Bool) throws {
+    /// Where every stream stands, one line each (records on disk, state, last error,
+    /// reconnects, frame counters from `segd ctl list`), then the last lines of the daemon log.
+    func report(logLines: Int = 40) -> String {
+        let (statuses, problem) = listed()
+        var lines: [String] = []
+        if let statuses {
+            for name in statuses.keys.sorted() {
+                let s = statuses[name]!
+                lines.append("  \(name): \(records(name).count) records, state \(s.state), reconnects \(s.reconnects), "
+                             + "decoded \(s.frames_decoded), processed \(s.frames_processed), skipped \(s.frames_skipped), "
+                             + "last_error \(s.last_error.map { "\"\($0)\"" } ?? "none")")
+            }
+        } else {
+            lines.append("  (no stream states: \(problem))")
+        }
+        let tail = log.split(separator: "\n", omittingEmptySubsequences: false).suffix(logLines)
+        return "streams:\n" + lines.joined(separator: "\n") + "\ndaemon (running: \(process.isRunning)) log, last \(tail.count) lines:\n"
+            + tail.joined(separator: "\n")
+    }
+
+    /// Waits until `condition` holds; after `timeout` seconds fails with what was awaited,
+    /// `context` (e.g. the loopback servers' diagnostics) and `report()`.
+    func waitUntil(_ what: String, timeout: Double = 90, context: () -> String = { "" }, _ condition: () -> Bool) throws {
         do {
             try TestMedia.waitUntil(timeout: timeout, condition)
         } catch {
-            throw TestMedia.Failure(description: "timed out waiting for \(what); daemon log:\n\(log)")
+            let extra = context()
+            throw TestMedia.Failure(description: "timed out after \(timeout) s waiting for \(what)\n"
+                                    + (extra.isEmpty ? "" : extra + "\n") + report())
         }
+    }
+
+    /// Waits, stream by stream, until each of `streams` has at least `count` records on disk
+    /// (each with its own timeout), so that a failure names the stream that starved.
+    func waitForRecords(_ streams: [String], atLeast count: Int, timeout: Double = 90, context: () -> String = { "" }) throws {
+        for stream in streams {
+            try waitUntil("\(count) records from \(stream)", timeout: timeout, context: context) {
+                records(stream).count >= count
+            }
+        }
+    }
+
+    /// `statuses()` once the control socket answers (it may be slow on a loaded machine).
+    func requireStatuses(timeout: Double = 30) throws -> [String: Status] {
+        var result: [String: Status]?
+        try waitUntil("segd ctl list to answer", timeout: timeout) {
+            result = statuses()
+            return result != nil
+        }
+        return result!
     }
 
     /// Sends `signal` and waits for the exit status.

@@ -78,6 +78,26 @@ import Testing
         print("serve test servers:\n" + context())
     }
 
+    /// When a stream starves, the failure names it and shows where every stream stands (records,
+    /// state, last error, reconnects) and the end of the daemon log.
+    @Test func aWaitThatTimesOutNamesTheStreamAndItsState() throws {
+        let dead = try LoopbackStream.freePort()
+        let daemon = try DaemonHarness(streams: entry("cam-dead", url: "tcp://127.0.0.1:\(dead)", vocabulary: "coco"))
+        try daemon.waitUntil("cam-dead to fail a connection attempt") { (daemon.statuses()?["cam-dead"]?.reconnects ?? 0) >= 1 }
+        do {
+            try daemon.waitForRecords(["cam-dead"], atLeast: 1, timeout: 0.5, context: { "servers: none" })
+            Issue.record("a stream without a server has records")
+        } catch {
+            let message = String(describing: error)
+            #expect(message.contains("waiting for 1 records from cam-dead"), "\(message)")
+            #expect(message.contains("servers: none"), "\(message)")
+            #expect(message.contains("cam-dead: 0 records, state "), "\(message)")
+            #expect(message.contains("last_error \"cannot open"), "\(message)")
+            #expect(message.contains("daemon (running: true) log"), "\(message)")
+        }
+        #expect(daemon.stop(SIGTERM) == 0, "\(daemon.log)")
+    }
+
     /// SIGHUP with a changed vocabulary switches that stream in place (new records carry
     /// vocab_version 1 and the new labels) and leaves the other stream running untouched;
     /// `segd ctl` changes a vocabulary (version 2), pauses and resumes a stream;
