@@ -75,15 +75,15 @@ import Testing
             let socket = try RawSocket(path: path)
             let started = Date()
             var closedAfter: Double?
-            // One byte every 100 ms, never a newline.
-            for _ in 0..<50 {
+            // One byte every 100 ms, never a newline, until the server closes (at most a minute).
+            for _ in 0..<600 {
                 if socket.send("{") < 0 || socket.waitReadable(timeout: 0.1) {
                     closedAfter = Date().timeIntervalSince(started)
                     break
                 }
             }
             let closed = try #require(closedAfter)
-            #expect(closed >= 0.4 && closed < 3)
+            #expect(closed >= 0.4, "closed after \(closed) s: before the 0.5 s idle timeout")
             #expect(socket.readLine(timeout: 1)?.contains("no complete request within 0.5 s") == true)
             #expect(socket.drainUntilClosed(timeout: 3))
             #expect(answers(path))
@@ -141,10 +141,9 @@ import Testing
             let deadline = Date().addingTimeInterval(5)
             while server.connectionCount < 64 && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
             Thread.sleep(forTimeInterval: 0.5)
-            let started = Date()
+            // Answered within the client's 5 s timeout, so without waiting for the 10 s idle timeout.
             let answer = try ControlClient(path: path, timeout: 5).send(.ping)
             #expect(answer.ok && answer.message == "pong")
-            #expect(Date().timeIntervalSince(started) < 5, "answered without waiting for the idle timeout")
             // The evicted connection was the oldest admitted and heard why.
             let told = sockets.prefix(64).compactMap { $0.readLine(timeout: 0.2) }
             #expect(told.contains { $0.contains("to make room for a new one") }, "\(told)")
@@ -187,9 +186,7 @@ import Testing
         partial.send("{\"command\":")
         let client = try ControlClient(path: path, timeout: 5)
         #expect(try client.send(.ping).ok)
-        let started = Date()
         server.close()
-        #expect(Date().timeIntervalSince(started) < 3)
         #expect(idle.drainUntilClosed(timeout: 3))
         #expect(partial.drainUntilClosed(timeout: 3))
         #expect(!FileManager.default.fileExists(atPath: path))

@@ -112,16 +112,19 @@ import Testing
 
     @Test func slowControlCallsDoNotBlockOtherClients() throws {
         let control = FakeControl()
-        control.reloadDelay = 1.5
+        let gate = DispatchSemaphore(value: 0)
+        control.reloadGate = gate
         try withServer(control) { _, path, _ in
             let slow = try RawSocket(path: path)
             slow.send("{\"command\":\"reload\"}\n")
-            Thread.sleep(forTimeInterval: 0.1)
-            let started = Date()
+            // The reload is under way (and stays so until the gate opens)...
+            try waitFor(timeout: 30) { control.recordedCalls.contains("reload") }
+            // ...and another client is answered meanwhile.
             let client = try ControlClient(path: path, timeout: 5)
             #expect(try client.send(.ping) == .success("pong"))
-            #expect(Date().timeIntervalSince(started) < 1)
-            #expect(slow.readLine(timeout: 5)?.contains("reloaded") == true)
+            #expect(!slow.waitReadable(timeout: 0), "the reload cannot have answered before its gate opened")
+            gate.signal()
+            #expect(slow.readLine(timeout: 30)?.contains("reloaded") == true)
         }
     }
 

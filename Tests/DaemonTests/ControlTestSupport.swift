@@ -26,8 +26,9 @@ final class FakeControl: DaemonControl, @unchecked Sendable {
                      retryIn: 4, vocabulary: "thing: person", vocabVersion: 3, reconnects: 2),
     ]
     private(set) var calls: [String] = []
-    /// Seconds `reload()` blocks, to check that slow calls do not block the event loop.
-    var reloadDelay: Double = 0
+    /// When set, `reload()` blocks until it is signalled, to check that a slow call does not
+    /// block the event loop: it stays slow for as long as the test wants.
+    var reloadGate: DispatchSemaphore?
 
     func streamStatuses() -> [StreamStatus] {
         lock.withLock {
@@ -58,11 +59,11 @@ final class FakeControl: DaemonControl, @unchecked Sendable {
     }
 
     func reload() throws -> String {
-        let delay = lock.withLock {
+        let gate = lock.withLock {
             calls.append("reload")
-            return reloadDelay
+            return reloadGate
         }
-        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        gate?.wait()
         return "reloaded: 0 added, 1 changed, 0 removed"
     }
 

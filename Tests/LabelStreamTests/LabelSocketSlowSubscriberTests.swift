@@ -21,18 +21,16 @@ import LabelStream
         // ~2 KB lines: 10 MB in all, far more than the kernel buffer, NIO's water mark and
         // the 64-record backlog hold for the slow subscriber.
         let records = (0..<total).map { SocketTestSupport.record(frame: $0, payloadBytes: 2000) }
-        var secondsInPublish = 0.0
+        // The slow subscriber reads nothing until every record is published: a publish that
+        // waited for it would never return.
         for (i, record) in records.enumerated() {
-            let start = Date()
             server.publish(record)
-            secondsInPublish += Date().timeIntervalSince(start)
             // Pace on the fast reader only (never on the slow one), so that it stays well
             // within its backlog however the threads are scheduled.
             if i % 32 == 31 || i == total - 1 {
                 #expect(SocketTestSupport.waitUntil(timeout: 30) { fast.count >= i + 1 })
             }
         }
-        #expect(secondsInPublish < 5, "publish must not wait for subscribers")
         #expect(server.publishedCount == total)
 
         // Now the slow subscriber reads everything that was kept for it.

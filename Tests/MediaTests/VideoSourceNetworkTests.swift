@@ -21,14 +21,15 @@ import Media
         let url = "tcp://127.0.0.1:\(port)"
         let server = try BackgroundFFmpegServer(["-re", "-i", clip, "-c", "copy", "-f", "mpegts", "\(url)?listen=1"])
         defer { server.stop() }
-        // The server needs a moment before it listens: retry while the connection is refused.
+        // The server needs a moment before it listens: retry while the connection is refused
+        // (for up to a minute, however loaded the machine).
         var source: VideoSource? = nil
         let start = Date()
         while source == nil {
             do {
                 source = try VideoSource(url: url)
             } catch let error as MediaError {
-                guard case .cannotOpen = error, Date().timeIntervalSince(start) < 10 else { throw error }
+                guard case .cannotOpen = error, Date().timeIntervalSince(start) < 60 else { throw error }
                 Thread.sleep(forTimeInterval: 0.05)
             }
         }
@@ -49,7 +50,7 @@ import Media
         let url = "tcp://127.0.0.1:\(server.port)"
         let start = Date()
         #expect(throws: MediaError.stalled(url: url, seconds: 1)) { try VideoSource(url: url, options: options) }
-        #expect(Date().timeIntervalSince(start) < 8)
+        #expect(Date().timeIntervalSince(start) >= 0.9, "gave up before the 1 s open timeout")
     }
 
     /// A server that sends a clip and then goes silent: its frames, then `.stalled` after `readTimeout`.
@@ -84,15 +85,14 @@ import Media
         options.inputFormat = "mpegts"
         let url = "tcp://127.0.0.1:\(server.port)"
         let source = try VideoSource(url: url, options: options)
-        let start = Date()
         Thread.detachNewThread {
             Thread.sleep(forTimeInterval: 0.5)
             source.interrupt()
         }
+        // .interrupted, not .stalled: the read ended by the interrupt, not by the 60 s timeout.
         #expect(throws: MediaError.interrupted(url: url)) {
             while try source.nextFrame() != nil {}
         }
-        #expect(Date().timeIntervalSince(start) < 20)
         #expect(throws: MediaError.interrupted(url: url)) { try source.nextFrame() }
     }
 }
