@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Pipeline", "LabelStream", "Media", "FCCLIP", "CLIP", "ModelIO",
+                "Pipeline", "LabelStream", "Media", "FCCLIP", "CLIP", "ModelIO", "Tensor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
