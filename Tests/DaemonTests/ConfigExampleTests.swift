@@ -1,4 +1,5 @@
 import Daemon
+import Pipeline
 import Foundation
 import Testing
 
@@ -19,12 +20,16 @@ import Testing
         #expect(config.reconnect == ReconnectPolicy(initialDelay: 1, maxDelay: 30, stallTimeout: 10))
         #expect(config.streams.map(\.name) == ["dock", "lobby-replay"])
 
+        var documentedTracking = TrackerOptions()
+        documentedTracking.filter.minScore = 0.3
+        documentedTracking.filter.minArea = 400
         #expect(config.streams[0] == StreamConfig(
             name: "dock", url: "rtsp://camera-dock.example.lan:554/stream1",
             vocabulary: "person; forklift, fork lift truck; pallet; cardboard box; spilled liquid",
             task: .panoptic, fps: 2, inputSize: 640, inputMaxSize: 1066,
             outputs: .init(disk: true, socket: true, overlay: true, semantic: false),
-            retention: .init(segmentMinutes: 60, maxAgeHours: 72, maxMegabytes: 20000), paused: false))
+            retention: .init(segmentMinutes: 60, maxAgeHours: 72, maxMegabytes: 20000), paused: false,
+            tracking: documentedTracking))
         #expect(config.streams[1] == StreamConfig(
             name: "lobby-replay", url: "https://media.example.lan/lobby/recording.mp4", vocabulary: "coco",
             task: .instance, fps: 1, outputs: .init(disk: true, socket: false),

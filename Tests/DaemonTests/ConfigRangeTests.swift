@@ -1,4 +1,5 @@
 import Daemon
+import Pipeline
 import Foundation
 import Testing
 
@@ -65,6 +66,43 @@ import Testing
             } catch let error as ConfigError {
                 #expect(error.message.contains("not a regular file") && error.message.contains("configuration file"), "\(error)")
             }
+        }
+    }
+}
+
+/// A stream's `tracking:` section becomes its tracker's settings.
+@Suite struct ConfigTrackingTests {
+    let scratch = ConfigScratch()
+
+    @Test func trackingIsOnByDefaultAndEveryKeyIsRead() throws {
+        #expect(try scratch.load(minimalConfig).streams[0].tracking == TrackerOptions())
+        let config = try scratch.load(minimalConfig + """
+
+                tracking:
+                  grace_frames: 0
+                  grace_seconds: 2.5
+                  confirm_hits: 3
+                  min_score: 0.4
+                  min_area: 100
+                  update_interval: 30
+            """)
+        let tracking = try #require(config.streams[0].tracking)
+        #expect(tracking.graceFrames == 0 && tracking.graceSeconds == 2.5 && tracking.confirmHits == 3)
+        #expect(tracking.filter.minScore == 0.4 && tracking.filter.minArea == 100 && tracking.updateInterval == 30)
+        #expect(try scratch.load(minimalConfig + "\n    tracking:\n      enabled: false").streams[0].tracking == nil)
+    }
+
+    @Test func badTrackingValuesNameTheKey() throws {
+        let cases: [(String, String, String)] = [
+            ("min_score: 2", "streams.dock.tracking.min_score", "from 0 to 1"),
+            ("grace_frames: -1", "streams.dock.tracking.grace_frames", "at least 0"),
+            ("confirm_hits: 0", "streams.dock.tracking.confirm_hits", "at least 1"),
+            ("enabled: maybe", "streams.dock.tracking.enabled", "true or false"),
+            ("grace: 3", "streams.dock.tracking.grace", "unknown key"),
+        ]
+        for (line, key, fragment) in cases {
+            let error = try #require(scratch.error(minimalConfig + "\n    tracking:\n      " + line), "\(line)")
+            #expect(error.key == key && error.message.contains(fragment), "\(error)")
         }
     }
 }

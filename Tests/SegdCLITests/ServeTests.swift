@@ -226,6 +226,15 @@ import Testing
         }
         #expect(lines.contains { $0.contains("control: reload:") }, "\(daemon.log)")
         #expect(!daemon.log.contains("SECRET"), "\(daemon.log)")
+
+        // Tracking is on by default in the daemon: every `new` event has exactly one `end`, also
+        // for objects still in view at SIGTERM.
+        let events = try String(contentsOfFile: daemon.root + "/out/dock/current/events.jsonl", encoding: .utf8)
+            .split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let news = events.filter { $0["event"] as? String == "new" }.compactMap { $0["id"] as? Int }
+        let ends = events.filter { $0["event"] as? String == "end" }.compactMap { $0["id"] as? Int }
+        #expect(!news.isEmpty, "\(events.count) events")
+        #expect(news.sorted() == ends.sorted(), "new \(news), end \(ends)")
     }
 }
 

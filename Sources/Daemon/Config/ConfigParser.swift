@@ -1,5 +1,6 @@
 import CLIP
 import Foundation
+import Pipeline
 
 /// Builds a `DaemonConfig` from `ConfigValues`, applying defaults and checking every value.
 /// Relative paths (`model`, `output_root`, `socket_dir`, `control_socket`, `cache_dir`, `@FILE` vocabularies)
@@ -93,7 +94,27 @@ struct ConfigParser {
             maxMegabytes: try values.positiveNumber(key + ["retention", "max_megabytes"], unit: " of megabytes"))
         let paused = try values.bool(key + ["paused"]) ?? false
         return StreamConfig(name: name, url: url, vocabulary: vocabulary, task: task, fps: fps, inputSize: inputSize,
-                            inputMaxSize: inputMaxSize, outputs: outputs, retention: retention, paused: paused)
+                            inputMaxSize: inputMaxSize, outputs: outputs, retention: retention, paused: paused,
+                            tracking: try tracking(key + ["tracking"]))
+    }
+
+    /// `tracking`: the tracker's settings (defaults: `TrackerOptions()`), nil when disabled.
+    private func tracking(_ key: [String]) throws -> TrackerOptions? {
+        guard try values.bool(key + ["enabled"]) ?? true else { return nil }
+        var options = TrackerOptions()
+        if let frames = try values.integer(key + ["grace_frames"], in: 0...10_000, why: "processed frames a lost track is kept") {
+            options.graceFrames = frames
+        }
+        if let seconds = try values.number(key + ["grace_seconds"], in: 0...3600, unit: " of seconds") { options.graceSeconds = seconds }
+        if let hits = try values.integer(key + ["confirm_hits"], in: 1...1000, why: "frames a new object must be seen before its `new` event") {
+            options.confirmHits = hits
+        }
+        if let score = try values.number(key + ["min_score"], in: 0...1, unit: "") { options.filter.minScore = score }
+        if let area = try values.integer(key + ["min_area"], in: 0...(1 << 30), why: "pixels") { options.filter.minArea = area }
+        if let interval = try values.number(key + ["update_interval"], in: 0...86_400, unit: " of seconds") {
+            options.updateInterval = interval
+        }
+        return options
     }
 
     private func outputs(_ key: [String]) throws -> StreamConfig.Outputs {

@@ -50,6 +50,15 @@ indirect enum ConfigSchema: Sendable {
             "max_megabytes": .value,
         ]),
         "paused": .value,
+        "tracking": .mapping([
+            "enabled": .value,
+            "grace_frames": .value,
+            "grace_seconds": .value,
+            "confirm_hits": .value,
+            "min_score": .value,
+            "min_area": .value,
+            "update_interval": .value,
+        ]),
     ])
 }
 

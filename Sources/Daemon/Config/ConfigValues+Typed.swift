@@ -35,9 +35,21 @@ extension ConfigValues {
 
     /// A whole number within `range`, or nil when absent; `why` says what the bounds protect.
     func integer(_ key: [String], in range: ClosedRange<Int>, why: String) throws -> Int? {
-        guard let value = try positiveInteger(key) else { return nil }
+        guard let raw = raw(key) else { return nil }
+        guard let value = Int(raw.text.trimmingCharacters(in: .whitespaces)), value >= min(range.lowerBound, 1) else {
+            throw error(raw, "must be a whole number of at least \(min(range.lowerBound, 1)) (got \(raw.text))")
+        }
         guard range.contains(value) else {
-            throw error(raw(key)!, "must be from \(range.lowerBound) to \(range.upperBound) (got \(value)); \(why)")
+            throw error(raw, "must be from \(range.lowerBound) to \(range.upperBound) (got \(value)); \(why)")
+        }
+        return value
+    }
+
+    /// A finite number within `range`, or nil when absent.
+    func number(_ key: [String], in range: ClosedRange<Double>, unit: String) throws -> Double? {
+        guard let raw = raw(key) else { return nil }
+        guard let value = Double(raw.text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value) else {
+            throw error(raw, "must be a number\(unit) from \(ConfigParser.format(range.lowerBound)) to \(ConfigParser.format(range.upperBound)) (got \(raw.text))")
         }
         return value
     }

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// Everything `segd serve` is configured with (config/segd.yaml documents every key).
 /// Loaded and validated by `DaemonConfig.load(path:environment:)` (ConfigLoader.swift).
 public struct DaemonConfig: Sendable, Equatable {
@@ -106,6 +108,9 @@ public struct StreamConfig: Sendable, Equatable {
     public var retention: Retention
     /// Start paused (`paused`, default false).
     public var paused: Bool
+    /// Track ids and object events (`tracking`): the tracker's settings, nil when
+    /// `tracking.enabled` is false (ids are then per frame and no events are written).
+    public var tracking: TrackerOptions?
 
     public struct Outputs: Sendable, Equatable {
         /// labels.jsonl and panoptic (or semantic) PNGs under `<output_root>/<name>/` (`outputs.disk`, default true).
@@ -145,7 +150,8 @@ public struct StreamConfig: Sendable, Equatable {
 
     public init(name: String, url: String, vocabulary: String, task: Task = .panoptic, fps: Double? = nil,
                 inputSize: Int? = nil, inputMaxSize: Int? = nil, outputs: Outputs = Outputs(),
-                retention: Retention = Retention(), paused: Bool = false) {
+                retention: Retention = Retention(), paused: Bool = false, tracking: TrackerOptions? = TrackerOptions()) {
+        self.tracking = tracking
         self.name = name
         self.url = url
         self.vocabulary = vocabulary

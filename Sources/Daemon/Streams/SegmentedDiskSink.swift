@@ -56,6 +56,12 @@ public final class SegmentedDiskSink: FrameSink {
         try current!.sink.write(output)
     }
 
+    /// Events that belong to no frame (the `end`s at shutdown) go to the current segment's
+    /// events.jsonl, beside the frames they end.
+    public func write(events: [TrackEvent]) throws {
+        try current?.sink.write(events: events)
+    }
+
     public func finish() throws {
         try current?.sink.finish()
     }
