@@ -19,6 +19,31 @@ enum LoopbackProbe {
         return false
     }
 
+    /// Whether process `pid` holds a TCP socket on local `port` that listens or has a client
+    /// (ffmpeg's `listen=1` closes its listening socket once a client is accepted, and a client
+    /// that retries quickly, like the daemon, may be accepted between two probes). Read from
+    /// /proc without connecting.
+    static func servesTCP(pid: Int32, port: Int) -> Bool {
+        let fdDirectory = "/proc/\(pid)/fd"
+        let inodes = Set(((try? FileManager.default.contentsOfDirectory(atPath: fdDirectory)) ?? []).compactMap { fd -> String? in
+            guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: fdDirectory + "/" + fd),
+                  link.hasPrefix("socket:[") else { return nil }
+            return String(link.dropFirst("socket:[".count).dropLast())
+        })
+        guard !inodes.isEmpty else { return false }
+        let hexPort = String(format: ":%04X", port)
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode; 0A LISTEN, 01 ESTABLISHED.
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                if fields.count > 9, fields[1].hasSuffix(hexPort), fields[3] == "0A" || fields[3] == "01",
+                   inodes.contains(String(fields[9])) { return true }
+            }
+        }
+        return false
+    }
+
     /// Whether a datagram arrives on UDP `port` of 127.0.0.1 within `timeout` seconds (the port
     /// is bound only while probing, so that the reader the test starts later can bind it).
     static func receivesDatagram(udpPort port: Int, timeout: Double) -> Bool {

@@ -8,8 +8,9 @@ import Foundation
 /// machine makes too slow to open, then reconnects), and an RTSP publisher exits when the relay
 /// refuses it; so a server that exits while serving is started again, and `diagnostics` says
 /// how often. `start()` returns only once the stream can be read, found by probing (never by
-/// sleeping): the port listens (tcp, http), datagrams arrive (udp), the relay listens and
-/// answers DESCRIBE with 200 because the publisher has announced the stream (rtsp).
+/// sleeping): ffmpeg listens on the port or has accepted a client (tcp, http), datagrams arrive
+/// (udp), the relay listens and answers DESCRIBE with 200 because the publisher has announced
+/// the stream (rtsp).
 final class LoopbackStream: @unchecked Sendable {
     let url: String
     let scheme: String
@@ -89,7 +90,12 @@ final class LoopbackStream: @unchecked Sendable {
                 LoopbackProbe.rtspDescribeStatus(port: port, url: describe) == 200
             }
         default:
-            try waitReady("ffmpeg to listen on port \(port)") { LoopbackProbe.isListening(tcpPort: port) }
+            try waitReady("ffmpeg to listen on port \(port)") {
+                lock.lock()
+                let pid = publisher?.isRunning == true ? publisher?.processIdentifier : nil
+                lock.unlock()
+                return pid.map { LoopbackProbe.servesTCP(pid: $0, port: port) } ?? false
+            }
         }
     }
 
