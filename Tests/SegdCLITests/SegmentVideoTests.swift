@@ -133,19 +133,24 @@ import Testing
                                              "--socket", socket])
         defer { if process.isRunning { process.terminate() } }
         try TestMedia.waitUntil(timeout: 120) { FileManager.default.fileExists(atPath: socket) }
-        let tail = try SegdProcess.run(["tail", socket, "--count", "5"])
+        let tail = try SegdProcess.run(["tail", socket, "--count", "8"])
         #expect(tail.status == 0, "\(tail.stderr)")
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 143)
         #expect(!FileManager.default.fileExists(atPath: socket), "the socket file must be removed on exit")
+        // The socket carries frame records and, after each, that frame's object events.
         let lines = tail.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 5)
+        #expect(lines.count == 8)
+        let frames = lines.filter { !$0.contains("\"type\":\"event\"") }
+        let events = lines.filter { $0.contains("\"type\":\"event\"") }
         let onDisk = try String(contentsOfFile: out + "/labels.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
-        let streamed = try lines.map { try JSONDecoder().decode(FrameRecord.self, from: Data($0.utf8)) }
+        let streamed = try frames.map { try JSONDecoder().decode(FrameRecord.self, from: Data($0.utf8)) }
         let first = try #require(streamed.first).frame
-        #expect(streamed.map(\.frame) == Array(first..<(first + 5)))
-        #expect(Array(onDisk[first..<(first + 5)]) == lines, "the socket and labels.jsonl must carry identical lines")
+        #expect(streamed.map(\.frame) == Array(first..<(first + frames.count)))
+        #expect(Array(onDisk[first..<(first + frames.count)]) == frames, "the socket and labels.jsonl must carry identical lines")
+        let eventsOnDisk = Set(try String(contentsOfFile: out + "/events.jsonl", encoding: .utf8).split(separator: "\n").map(String.init))
+        #expect(events.allSatisfy(eventsOnDisk.contains), "the socket and events.jsonl must carry identical events")
     }
 
     @Test func videoFlagsOnAStillImageAreRefused() throws {
