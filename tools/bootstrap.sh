@@ -14,11 +14,11 @@ $sudo apt-get update
 # the ffmpeg command-line tool makes test media; binutils (objdump) and python3 run
 # tools/check-swifterror-tailcalls.py; systemd's systemd-analyze checks the unit files and
 # rtsp-server-perl serves the RTSP stream of the daemon tests (its own service stays disabled
-# where systemd is not running).
+# where systemd is not running); prometheus brings promtool, which checks the metrics exposition.
 $sudo apt-get install -y --no-install-recommends \
     pkg-config libopenblas-dev zlib1g-dev binutils python3 \
     libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libavdevice-dev \
-    ffmpeg systemd rtsp-server-perl
+    ffmpeg systemd rtsp-server-perl prometheus
 
 if ! command -v swift >/dev/null 2>&1; then
     echo "bootstrap: no 'swift' on PATH; install a Swift 6 toolchain from https://www.swift.org/install/linux/" >&2

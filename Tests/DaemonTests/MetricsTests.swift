@@ -152,3 +152,46 @@ import Testing
         #expect(samples(metrics).contains(#"segd_stage_seconds_count{stream="a",stage="s0"} 200"#))
     }
 }
+
+/// Every metric family has its own HELP text, as Prometheus' linters require.
+@Suite struct MetricHelpTests {
+    @Test func everyFamilyHasItsHelpLineBeforeItsType() throws {
+        let metrics = DaemonMetrics()
+        metrics.update(from: [StreamStatus(name: "a", url: "x", state: .running, vocabulary: "coco")])
+        metrics.recordStage(stream: "a", stage: "segment", seconds: 0.5)
+        let lines = metrics.exposition().split(separator: "\n").map(String.init)
+        let types = lines.enumerated().filter { $0.element.hasPrefix("# TYPE ") }
+        #expect(types.count == 11, "\(types.map(\.element))")
+        for (index, line) in types {
+            let name = line.split(separator: " ")[2]
+            let help = lines[index - 1]
+            #expect(help.hasPrefix("# HELP \(name) ") && help.count > "# HELP \(name) ".count + 10, "\(help)")
+            #expect(help != "# HELP \(name) \(name)", "\(name) needs its own text in MetricHelp")
+        }
+        #expect(lines.filter { $0.hasPrefix("# HELP ") }.count == types.count, "one HELP per family")
+    }
+
+    /// Where Prometheus' promtool is installed, it accepts the exposition.
+    @Test func promtoolAcceptsTheExposition() throws {
+        guard let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: FileManager.default.isExecutableFile) else {
+            print("promtool is not installed: skipping the promtool check")
+            return
+        }
+        let metrics = DaemonMetrics()
+        metrics.update(from: [StreamStatus(name: "a", url: "x", state: .running, vocabulary: "coco")])
+        metrics.recordStage(stream: "a", stage: "segment", seconds: 0.5)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["check", "metrics"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(metrics.exposition().utf8))
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0, "\(said)")
+    }
+}

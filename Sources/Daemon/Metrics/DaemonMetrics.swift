@@ -101,9 +101,9 @@ public final class DaemonMetrics: @unchecked Sendable {
     }
 
     /// Every series in the Prometheus text exposition format (version 0.0.4), metric families
-    /// sorted by name.
+    /// sorted by name, each with its `# HELP` line (`MetricHelp`).
     public func exposition() -> String {
-        Self.sortingFamilies(registry.emitToString())
+        MetricHelp.adding(to: Self.sortingFamilies(registry.emitToString()))
     }
 
     /// Reorders the families of an exposition by name (the registry emits them in hash order);
