@@ -14,10 +14,13 @@ public struct FrameMetadata: Sendable, Equatable {
     public var discontinuity: Bool
     /// The source's own time of this frame, kept when `discontinuity` is set.
     public var sourcePTS: Double?
+    /// Whether the model ran on the frame or its result was reused (`reuse`); nil: not said.
+    public var reuse: FrameReuse?
 
     /// `vocabVersion` defaults to 0 for one-shot runs whose vocabulary never changes.
     public init(stream: String, frame: Int, pts: Double, keyframe: Bool = true,
-                vocabVersion: Int = 0, droppedBefore: Int = 0, discontinuity: Bool = false, sourcePTS: Double? = nil) {
+                vocabVersion: Int = 0, droppedBefore: Int = 0, discontinuity: Bool = false, sourcePTS: Double? = nil,
+                reuse: FrameReuse? = nil) {
         self.stream = stream
         self.frame = frame
         self.pts = pts
@@ -26,6 +29,7 @@ public struct FrameMetadata: Sendable, Equatable {
         self.droppedBefore = droppedBefore
         self.discontinuity = discontinuity
         self.sourcePTS = sourcePTS
+        self.reuse = reuse
     }
 }
 
@@ -54,7 +58,8 @@ extension FrameRecord {
                   droppedBefore: metadata.droppedBefore,
                   segments: FrameRecord.segments(of: segmentation, vocabulary: vocabulary),
                   discontinuity: metadata.discontinuity ? true : nil,
-                  sourcePTS: metadata.discontinuity ? metadata.sourcePTS : nil)
+                  sourcePTS: metadata.discontinuity ? metadata.sourcePTS : nil,
+                  reuse: metadata.reuse?.rawValue)
         if let trackAges {
             for i in segments.indices { segments[i].trackAge = trackAges[Int32(clamping: segments[i].id)] }
         }

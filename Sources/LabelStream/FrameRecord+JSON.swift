@@ -1,6 +1,6 @@
 /// The label-stream line format, written by hand so that keys come out in design.md's order:
 /// `stream, frame, pts, keyframe, vocab_version, width, height, dropped_before, segments`, then
-/// the added keys `discontinuity`, `source_pts` and `type` when they are set (nil: absent), each
+/// the added keys `discontinuity`, `source_pts`, `type` and `reuse` when they are set (nil: absent), each
 /// segment `id, label, category, isthing, score, area, bbox, rle{size, counts}` and, when
 /// tracked, `track_age` (the `CodingKeys` order). The line is compact (no spaces) and has no trailing newline.
 ///
@@ -36,6 +36,9 @@ extension FrameRecord {
         }
         if let type {
             out.key(CodingKeys.type); out.string(type)
+        }
+        if let reuse {
+            out.key(CodingKeys.reuse); out.string(reuse)
         }
         out.close()
         return out.text

@@ -31,10 +31,14 @@ public struct FrameRecord: Codable, Sendable, Equatable {
     /// `"frame"`: tells records from the object events (`TrackEvent`, `"event"`) that share the
     /// socket. Always written by `jsonLine()`; nil when a line without it (an older segd's) was read.
     public var type: String?
+    /// How the frame's result was obtained (`FrameReuse`'s raw values: `"full"`, `"carried"`);
+    /// nil (absent) when the stream does not gate frames.
+    public var reuse: String?
 
     public init(stream: String, frame: Int, pts: Double, keyframe: Bool, vocabVersion: Int,
                 width: Int, height: Int, droppedBefore: Int = 0, segments: [SegmentRecord],
-                discontinuity: Bool? = nil, sourcePTS: Double? = nil, type: String? = "frame") {
+                discontinuity: Bool? = nil, sourcePTS: Double? = nil, type: String? = "frame",
+                reuse: String? = nil) {
         self.stream = stream
         self.frame = frame
         self.pts = pts
@@ -47,10 +51,11 @@ public struct FrameRecord: Codable, Sendable, Equatable {
         self.discontinuity = discontinuity
         self.sourcePTS = sourcePTS
         self.type = type
+        self.reuse = reuse
     }
 
     /// The design's key order; `jsonLine()` writes them in this order. Keys added after the
-    /// design's (`discontinuity`, `source_pts`, `type`) come last and only when set.
+    /// design's (`discontinuity`, `source_pts`, `type`, `reuse`) come last and only when set.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case stream, frame, pts, keyframe
         case vocabVersion = "vocab_version"
@@ -60,6 +65,7 @@ public struct FrameRecord: Codable, Sendable, Equatable {
         case discontinuity
         case sourcePTS = "source_pts"
         case type
+        case reuse
     }
 }
 

@@ -14,15 +14,20 @@ public struct PipelineOptions: Sendable {
     /// Track ids and object events (`SegmentTracker`) for panoptic output; nil: per-frame ids
     /// and no events.
     public var tracking: TrackerOptions?
+    /// Change gating: frames that barely changed since the last full frame reuse its result
+    /// (`ReuseOptions`; off by default).
+    public var reuse: ReuseOptions
 
     public init(streamName: String, selection: FrameSelection = FrameSelection(), live: Bool? = nil,
-                inferenceQueueCapacity: Int = 2, outputQueueCapacity: Int = 4, tracking: TrackerOptions? = TrackerOptions()) {
+                inferenceQueueCapacity: Int = 2, outputQueueCapacity: Int = 4, tracking: TrackerOptions? = TrackerOptions(),
+                reuse: ReuseOptions = ReuseOptions()) {
         self.streamName = streamName
         self.selection = selection
         self.live = live
         self.inferenceQueueCapacity = inferenceQueueCapacity
         self.outputQueueCapacity = outputQueueCapacity
         self.tracking = tracking
+        self.reuse = reuse
     }
 }
 

@@ -25,8 +25,10 @@ public final class PipelineStatistics: @unchecked Sendable {
         public var selected = 0
         /// Selected frames the model never saw because a newer frame replaced them (live sources).
         public var skippedBusy = 0
-        /// Frames segmented.
+        /// Frames segmented (full and carried).
         public var inferred = 0
+        /// Of those, frames that reused the last full frame's result (change gating).
+        public var carried = 0
         /// Frames every sink has written.
         public var written = 0
         /// Packets or frames the decoder could not decode and skipped.

@@ -49,6 +49,7 @@ public final class VideoPipeline: @unchecked Sendable {
     // Touched on `inferenceQueue` only (and after it finished).
     private let tracker: SegmentTracker?
     private var sceneCuts: SceneCutDetector
+    private var reuseGate: ReuseGate
 
     public init(source: any FrameSource, segmenter: any FrameSegmenting, vocabulary: VocabularyState,
                 sinks: [any FrameSink], options: PipelineOptions) {
@@ -62,6 +63,7 @@ public final class VideoPipeline: @unchecked Sendable {
         outputSlots = DispatchSemaphore(value: max(options.outputQueueCapacity, 1))
         tracker = options.tracking.map { SegmentTracker(options: $0, stream: options.streamName) }
         sceneCuts = SceneCutDetector(threshold: options.tracking?.sceneCutThreshold ?? 0)
+        reuseGate = ReuseGate(options: options.reuse)
         useMotion = !live && options.tracking?.useMotionVectors == true
     }
 
@@ -208,7 +210,15 @@ public final class VideoPipeline: @unchecked Sendable {
             timeline = pending.timeline
             let (vocabulary, version) = self.vocabulary.current
             let begin = ContinuousClock.now
-            var segmentation = segmenter.segment(image, vocabulary: vocabulary)
+            var segmentation: Segmentation
+            let carried = reuseGate.carried(image, frame: frame.index, pts: frame.pts, vocabVersion: version,
+                                            discontinuity: discontinuity)
+            if let carried {
+                segmentation = carried
+            } else {
+                segmentation = segmenter.segment(image, vocabulary: vocabulary)
+                reuseGate.ranModel(frame: frame.index, pts: frame.pts, vocabVersion: version, segmentation: segmentation)
+            }
             statistics.record(.inference, seconds: seconds(since: begin))
             var ages: [Int32: Int]?
             var events: [TrackEvent] = []
@@ -226,13 +236,15 @@ public final class VideoPipeline: @unchecked Sendable {
             let depth = handoff.depth
             statistics.update {
                 $0.inferred += 1
+                if carried != nil { $0.carried += 1 }
                 $0.inferenceQueueDepth = depth
                 $0.outputQueueDepth += 1
             }
             outputSlots.wait()
             let metadata = FrameMetadata(stream: options.streamName, frame: frame.index, pts: frame.pts,
-                                         keyframe: true, vocabVersion: version, discontinuity: discontinuity,
-                                         sourcePTS: discontinuity ? frame.sourcePTS : nil)
+                                         keyframe: carried == nil, vocabVersion: version, discontinuity: discontinuity,
+                                         sourcePTS: discontinuity ? frame.sourcePTS : nil,
+                                         reuse: options.reuse.mode == .off ? nil : carried == nil ? .full : .carried)
             let number = sequence
             sequence += 1
             inFlight.enter()

@@ -45,7 +45,7 @@ import Testing
         let pts = records.map(\.pts)
         #expect(zip(pts, pts.dropFirst()).allSatisfy { $0 < $1 }, "records' pts: \(pts)")
         #expect(records.map { $0.discontinuity == true } == (0..<18).map { $0 == 10 })
-        #expect(lines[10].hasSuffix(#","discontinuity":true,"source_pts":0,"type":"frame"}"#), "\(lines[10].suffix(60))")
+        #expect(lines[10].hasSuffix(#","discontinuity":true,"source_pts":0,"type":"frame","reuse":"full"}"#), "\(lines[10].suffix(60))")
         #expect(records[10].width == 80 && records[9].width == 96)
         let overlay = try TestMedia.framePTS(out + "/overlay.mp4")
         #expect(overlay.count == 18)

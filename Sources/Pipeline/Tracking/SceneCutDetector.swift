@@ -22,19 +22,29 @@ public struct SceneCutDetector: Sendable {
         let thumb = Self.thumbnail(image)
         defer { previous = thumb }
         guard let previous else { return false }
-        guard previous.count == thumb.count else { return true }
-        var sum: Float = 0
-        for i in thumb.indices { sum += abs(thumb[i] - previous[i]) }
-        return Double(sum) / Double(thumb.count) > threshold
+        guard let change = Self.difference(previous, thumb) else { return true }
+        return change > threshold
     }
 
-    /// Luma (BT.601) area means on a `thumbnailWidth × thumbnailHeight` grid.
-    static func thumbnail(_ image: RGBImage) -> [Float] {
+    /// Mean absolute difference (0…255) of two thumbnails; nil when their sizes differ (and
+    /// 0 when both are empty). The change gate (`ReuseGate`) measures with the same thumbnails.
+    static func difference(_ a: [Float], _ b: [Float]) -> Double? {
+        guard a.count == b.count else { return nil }
+        guard !a.isEmpty else { return 0 }
+        var sum: Float = 0
+        for i in a.indices { sum += abs(a[i] - b[i]) }
+        return Double(sum) / Double(a.count)
+    }
+
+    /// Luma (BT.601) area means on a `thumbnailWidth × thumbnailHeight` grid; `dense`: of every
+    /// pixel (sensor noise averages out further, as the change gate needs), else of every other
+    /// pixel of every other row at the least.
+    static func thumbnail(_ image: RGBImage, dense: Bool = false) -> [Float] {
         let tw = thumbnailWidth, th = thumbnailHeight, w = image.width, h = image.height
         guard w > 0, h > 0 else { return [] }
         var sums = [Float](repeating: 0, count: tw * th), counts = [Float](repeating: 0, count: tw * th)
-        // Every other pixel of every other row is plenty for a mean.
-        let step = max(1, min(w / tw, h / th) / 2)
+        // Every other pixel of every other row is plenty for a cut.
+        let step = dense ? 1 : max(1, min(w / tw, h / th) / 2)
         image.pixels.withUnsafeBufferPointer { p in
             var y = 0
             while y < h {

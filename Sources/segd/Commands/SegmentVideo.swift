@@ -17,6 +17,8 @@ struct SegmentVideo {
     var sourceOptions: VideoSourceOptions
     /// Track ids and events (nil: per-frame ids).
     var tracking: TrackerOptions?
+    /// Change gating.
+    var reuse: ReuseOptions
 
     /// Runs to the end of the stream or until SIGINT/SIGTERM; returns the exit status:
     /// 0 when the stream ended (decode errors are reported, not fatal), 1 when the source or a
@@ -38,7 +40,7 @@ struct SegmentVideo {
         }
         let pipeline = VideoPipeline(source: source, segmenter: segmenter, vocabulary: VocabularyState(vocabulary),
                                      sinks: sinks, options: PipelineOptions(streamName: streamName, selection: selection,
-                                                                             tracking: tracking))
+                                                                             tracking: tracking, reuse: reuse))
         let trap = SignalTrap { signal in
             FileHandle.standardError.write(Data("\nsegd: \(signal == SIGINT ? "interrupted" : "terminated"); writing the frames in flight…\n".utf8))
             pipeline.stop()
@@ -52,6 +54,10 @@ struct SegmentVideo {
         progress.finish()
 
         let s = report.statistics
+        if reuse.mode != .off {
+            log(String(format: "%d of %d processed frames reused the last full frame (--reuse %@); model busy %.3f s",
+                       s.carried, s.written, reuse.mode.rawValue, s.busy[.inference] ?? 0))
+        }
         log(String(format: "%d frames decoded, %d processed, %d skipped (model busy), %d decode errors in %.1f s (%.2f processed/s) → %@",
                    s.decoded, s.written, s.skippedBusy, s.decodeErrors, report.wallSeconds,
                    report.wallSeconds > 0 ? Double(s.written) / report.wallSeconds : 0, out))
