@@ -14,7 +14,7 @@ import Testing
 
     @Test func everyKeyHasAVariable() throws {
         let names = try ConfigScratch().load(minimalConfig).environmentVariables
-        #expect(names.count == 14 + 21)  // top-level keys + one stream's keys
+        #expect(names.count == 14 + 24)  // top-level keys + one stream's keys
         #expect(names.contains("SEGD_MEMORY_LIMIT_MB") && names.contains("SEGD_VOCABULARY_DIR"))
         #expect(names.contains("SEGD_CACHE_DIR") && names.contains("SEGD_CACHE_MAX_MB"))
         #expect(names.contains("SEGD_MODEL") && names.contains("SEGD_METRICS_LISTEN") && names.contains("SEGD_RECONNECT_STALL_TIMEOUT"))

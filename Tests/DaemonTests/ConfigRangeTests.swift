@@ -106,3 +106,18 @@ import Testing
         }
     }
 }
+
+/// A stream's `reuse:` section: change gating on by default, `mode: off` turns it off.
+@Suite struct ConfigReuseTests {
+    let scratch = ConfigScratch()
+
+    @Test func gatingIsOnByDefaultAndEveryKeyIsRead() throws {
+        #expect(try scratch.load(minimalConfig).streams[0].reuse == ReuseOptions(mode: .gate))
+        let config = try scratch.load(minimalConfig + "\n    reuse:\n      mode: off\n      threshold: 1.5\n      max_interval: 5")
+        #expect(config.streams[0].reuse == ReuseOptions(mode: .off, threshold: 1.5, maxIntervalSeconds: 5))
+        let error = try #require(scratch.error(minimalConfig + "\n    reuse:\n      mode: always"))
+        #expect(error.key == "streams.dock.reuse.mode", "\(error)")
+        let threshold = try #require(scratch.error(minimalConfig + "\n    reuse:\n      threshold: 300"))
+        #expect(threshold.key == "streams.dock.reuse.threshold" && threshold.message.contains("from 0 to 255"), "\(threshold)")
+    }
+}

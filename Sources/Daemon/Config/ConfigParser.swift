@@ -95,7 +95,17 @@ struct ConfigParser {
         let paused = try values.bool(key + ["paused"]) ?? false
         return StreamConfig(name: name, url: url, vocabulary: vocabulary, task: task, fps: fps, inputSize: inputSize,
                             inputMaxSize: inputMaxSize, outputs: outputs, retention: retention, paused: paused,
-                            tracking: try tracking(key + ["tracking"]))
+                            tracking: try tracking(key + ["tracking"]), reuse: try reuse(key + ["reuse"]))
+    }
+
+    /// `reuse`: change gating, `gate` unless `mode: off`.
+    private func reuse(_ key: [String]) throws -> ReuseOptions {
+        var options = ReuseOptions(mode: try values.choice(key + ["mode"], of: ReuseOptions.Mode.self) ?? .gate)
+        if let threshold = try values.number(key + ["threshold"], in: 0...255, unit: " of luma levels") { options.threshold = threshold }
+        if let interval = try values.number(key + ["max_interval"], in: 0...3600, unit: " of seconds") {
+            options.maxIntervalSeconds = interval
+        }
+        return options
     }
 
     /// `tracking`: the tracker's settings (defaults: `TrackerOptions()`), nil when disabled.

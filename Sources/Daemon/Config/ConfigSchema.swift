@@ -52,6 +52,11 @@ indirect enum ConfigSchema: Sendable {
             "max_megabytes": .value,
         ]),
         "paused": .value,
+        "reuse": .mapping([
+            "mode": .value,
+            "threshold": .value,
+            "max_interval": .value,
+        ]),
         "tracking": .mapping([
             "enabled": .value,
             "grace_frames": .value,

@@ -111,6 +111,9 @@ public struct StreamConfig: Sendable, Equatable {
     /// Track ids and object events (`tracking`): the tracker's settings, nil when
     /// `tracking.enabled` is false (ids are then per frame and no events are written).
     public var tracking: TrackerOptions?
+    /// Change gating (`reuse`): frames that barely changed since the last full frame carry its
+    /// result instead of running the model. Default: `gate` with the defaults of `ReuseOptions`.
+    public var reuse: ReuseOptions
 
     public struct Outputs: Sendable, Equatable {
         /// labels.jsonl and panoptic (or semantic) PNGs under `<output_root>/<name>/` (`outputs.disk`, default true).
@@ -150,8 +153,10 @@ public struct StreamConfig: Sendable, Equatable {
 
     public init(name: String, url: String, vocabulary: String, task: Task = .panoptic, fps: Double? = nil,
                 inputSize: Int? = nil, inputMaxSize: Int? = nil, outputs: Outputs = Outputs(),
-                retention: Retention = Retention(), paused: Bool = false, tracking: TrackerOptions? = TrackerOptions()) {
+                retention: Retention = Retention(), paused: Bool = false, tracking: TrackerOptions? = TrackerOptions(),
+                reuse: ReuseOptions = ReuseOptions(mode: .gate)) {
         self.tracking = tracking
+        self.reuse = reuse
         self.name = name
         self.url = url
         self.vocabulary = vocabulary

@@ -67,7 +67,7 @@ final class StreamRunner: @unchecked Sendable {
         pipeline = VideoPipeline(source: source, segmenter: model, vocabulary: vocabulary, sinks: sinks,
                                  options: PipelineOptions(streamName: config.name,
                                                           selection: FrameSelection(rate: config.fps.map { .fps($0) } ?? .all),
-                                                          live: true, tracking: config.tracking))
+                                                          live: true, tracking: config.tracking, reuse: config.reuse))
     }
 
     /// Runs the pipeline on its own thread until `stop`. A pipeline that ends by itself (a sink
