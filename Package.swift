@@ -124,6 +124,11 @@ let package = Package(
             name: "ModelIOTests",
             dependencies: ["ModelIO", "Tensor"]
         ),
+        // Helpers shared by test targets that need real system resources (a small tmpfs).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         // Golden-fixture loading and parity measurement shared by the parity test targets.
         .target(
             name: "GoldenFixtures",
@@ -145,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "LabelStreamTests",
             dependencies: [
-                "LabelStream", "FCCLIP", "Media",
+                "LabelStream", "FCCLIP", "Media", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -164,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SegdCLITests",
-            dependencies: ["ModelIO", "Media", "LabelStream"]
+            dependencies: ["ModelIO", "Media", "LabelStream", "TestSupport"]
         ),
     ]
 )

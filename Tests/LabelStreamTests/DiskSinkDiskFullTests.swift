@@ -4,6 +4,7 @@ import CLIP
 import FCCLIP
 import LabelStream
 import Media
+import TestSupport
 
 /// A disk that fills up during a run with an overlay: one error, whole lines, every PNG with its
 /// line, and an overlay without a partial fragment.

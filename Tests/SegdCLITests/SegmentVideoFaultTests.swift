@@ -2,6 +2,7 @@ import Foundation
 import LabelStream
 import Media
 import Testing
+import TestSupport
 
 /// `segd segment VIDEO` on inputs and disks that go wrong: timestamps that break, inputs that
 /// hold nothing to segment, a disk that fills up, and a folder a killed run left behind.

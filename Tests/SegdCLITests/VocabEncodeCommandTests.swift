@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `segd vocab encode` fills the text classifier cache; `segd segment` and `segd serve` use it.
 @Suite struct VocabEncodeCommandTests {

@@ -6,11 +6,11 @@ import Glibc
 /// A small tmpfs mounted for one test, so that "disk full" happens for real. Mounting needs
 /// root (or CAP_SYS_ADMIN); `mount()` answers nil when it is not permitted, and the test then
 /// says it skipped.
-struct SmallDisk {
-    let path: String
+public struct SmallDisk: Sendable {
+    public let path: String
 
     /// Mounts a tmpfs of `kilobytes` on a fresh directory; nil when mounting is not permitted.
-    static func mount(kilobytes: Int) -> SmallDisk? {
+    public static func mount(kilobytes: Int) -> SmallDisk? {
         let path = NSTemporaryDirectory() + "/segd-full-\(UUID().uuidString.prefix(8))"
         guard (try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)) != nil else { return nil }
         guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(kilobytes)k", "tmpfs", path]) == 0 else {
@@ -20,7 +20,7 @@ struct SmallDisk {
         return SmallDisk(path: path)
     }
 
-    func unmount() {
+    public func unmount() {
         _ = Self.run("/bin/umount", [path])
         try? FileManager.default.removeItem(atPath: path)
     }
